@@ -1,0 +1,335 @@
+"""Synthetic data for the benchmarks: one organization filled in bulk.
+
+    .venv/bin/python bench/generate.py --org bench --staff 50 --audit 200000 --outbox 100000
+    .venv/bin/python bench/generate.py --org bench --customers 1000000 --workers 4  # PostgreSQL
+
+It uses the same settings as ``frontdesk`` (DATABASE_URL, FRONTDESK_DATA_DIR), so point it
+at the database you will serve. Rows are written with ``bulk_create`` in batches (one
+transaction per batch), inside the organization's scope, with a progress bar. Each kind of
+data is one *generator* in ``GENERATORS``; a domain adds its own (leads…) as it lands.
+Customers (with phones, emails, addresses, tags, vehicles, notes) are written as tuples by
+``customers_data.py`` (COPY / executemany, search index in bulk). Re-running adds more
+rows; use a fresh ``--org`` for a clean slate.
+It prints a bearer token of the organization's owner for ``bench/api_latency.py``.
+"""
+
+# ruff: noqa: E402  (Django is set up before the project imports)
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdesk.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from frontdesk.audit.models import AuditEntry
+from frontdesk.core.actor import Actor
+from frontdesk.core.tenancy import tenant_scope
+from frontdesk.events.models import OutboxEvent
+from frontdesk.organizations.choices import Role
+from frontdesk.organizations.models import Membership, Organization
+from frontdesk.organizations.services import organization_create, staff_add, token_create
+
+console = Console(stderr=True)
+User = get_user_model()
+rng = random.Random(42)
+
+FIRST = [
+    "Ava",
+    "Ben",
+    "Carla",
+    "Dev",
+    "Elena",
+    "Femi",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jada",
+    "Kofi",
+    "Lena",
+    "Marco",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Quinn",
+]
+LAST = [
+    "Adams",
+    "Brooks",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jones",
+    "Khan",
+    "Lopez",
+    "Miller",
+]
+ROLES = [r.value for r in Role if r != Role.OWNER]
+ACTIONS = ["create", "update", "update", "update", "archive", "read", "export"]
+OBJECT_TYPES = ["customers.customer", "pipeline.lead", "scheduling.appointment", "billing.invoice"]
+EVENT_TYPES = ["customer.created", "lead.stage_changed", "appointment.booked", "invoice.paid"]
+
+
+@dataclass
+class Context:
+    org: Organization
+    owner: Membership
+    actor: Actor
+    batch: int
+    progress: Progress
+    customer_orgs: int = 0
+    workers: int = 1
+
+
+def batches(total: int, size: int) -> Iterator[int]:
+    done = 0
+    while done < total:
+        n = min(size, total - done)
+        yield n
+        done += n
+
+
+def bulk(ctx: Context, label: str, total: int, make: Callable[[int], list]) -> int:
+    """Create ``total`` rows, ``ctx.batch`` at a time; ``make(n)`` builds n unsaved rows."""
+    task = ctx.progress.add_task(label, total=total)
+    for n in batches(total, ctx.batch):
+        rows = make(n)
+        with transaction.atomic():
+            type(rows[0]).objects.bulk_create(rows, batch_size=ctx.batch)
+        ctx.progress.advance(task, n)
+    return total
+
+
+# --- generators -------------------------------------------------------------------------
+def generate_staff(ctx: Context, count: int) -> int:
+    password = make_password("bench-password")  # hashed once: argon2 is slow by design
+    tag = uuid.uuid4().hex[:6]
+    serial = iter(range(count))
+
+    def make(n: int) -> list:
+        users = []
+        for _ in range(n):
+            i = next(serial)
+            users.append(
+                User(
+                    email=f"staff{i}-{tag}@{ctx.org.slug}.example",
+                    full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    password=password,
+                )
+            )
+        User.objects.bulk_create(users)
+        users = list(User.objects.filter(email__in=[u.email for u in users]))
+        return [
+            Membership(organization=ctx.org, user=u, role=rng.choice(ROLES), is_advisor=True)
+            for u in users
+        ]
+
+    return bulk(ctx, "staff", count, make)
+
+
+def generate_audit(ctx: Context, count: int) -> int:
+    users = list(Membership.objects.values_list("user_id", "user__email")) or [(None, "system")]
+
+    def make(n: int) -> list:
+        rows = []
+        for _ in range(n):
+            user_id, email = rng.choice(users)
+            rows.append(
+                AuditEntry(
+                    organization=ctx.org,
+                    action=rng.choice(ACTIONS),
+                    object_type=rng.choice(OBJECT_TYPES),
+                    object_id=str(uuid.uuid4()),
+                    object_repr=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    changes={"status": ["new", "working"], "notes": [None, "Called back"]},
+                    actor_kind="staff",
+                    actor_label=email,
+                    actor_user_id=user_id,
+                    request_id=uuid.uuid4().hex[:16],
+                    ip="127.0.0.1",
+                )
+            )
+        return rows
+
+    return bulk(ctx, "audit entries", count, make)
+
+
+def generate_outbox(ctx: Context, count: int) -> int:
+    dispatched = timezone.now() - timedelta(minutes=1)  # already delivered: no worker load
+
+    def make(n: int) -> list:
+        return [
+            OutboxEvent(
+                organization=ctx.org,
+                type=rng.choice(EVENT_TYPES),
+                payload={"id": str(uuid.uuid4()), "by": "bench"},
+                actor_label="bench",
+                dispatched_at=dispatched,
+            )
+            for _ in range(n)
+        ]
+
+    return bulk(ctx, "outbox events", count, make)
+
+
+def generate_customers(ctx: Context, count: int) -> int:
+    """``count`` customers in the organization, plus ``--customer-orgs`` smaller
+    organizations of ``count // 20`` each (they share the tables and the search
+    indexes). Tuples in bulk (COPY / executemany), the search index filled per batch
+    (SQLite FTS5) or rebuilt once (PostgreSQL GIN); see ``customers_data.py``."""
+    import customers_data as cd
+
+    started = time.monotonic()
+    dropped = cd.drop_trigram_indexes() if count >= 100_000 else []
+    orgs = [(ctx.org, count)]
+    small = max(count // 20, 1)
+    for k in range(1, ctx.customer_orgs + 1):
+        org, _ = organization_get_or_create(f"{ctx.org.slug}-small{k}")
+        orgs.append((org, small))
+    total = 0
+    for org, n in orgs:
+        with tenant_scope(org):
+            task = ctx.progress.add_task(f"customers {org.slug}", total=n)
+            cd.load_organization(
+                org,
+                n,
+                batch=ctx.batch,
+                workers=ctx.workers,
+                seed=rng.randint(0, 10**6),
+                advance=lambda size, task=task: ctx.progress.advance(task, size),
+            )
+        total += n
+    loaded = time.monotonic() - started
+    task = ctx.progress.add_task("search index" if dropped else "statistics", total=None)
+    cd.finish(dropped)
+    ctx.progress.update(task, total=1, completed=1)
+    console.print(
+        f"customers: {total} rows loaded in {loaded:.1f}s ({total / loaded:,.0f}/s),"
+        f" index/statistics {time.monotonic() - started - loaded:.1f}s"
+    )
+    return total
+
+
+# name (the --option giving its count) → generator; run in this order
+GENERATORS: dict[str, Callable[[Context, int], int]] = {
+    "staff": generate_staff,
+    "audit": generate_audit,
+    "outbox": generate_outbox,
+    "customers": generate_customers,
+}
+
+
+def organization_get_or_create(slug: str) -> tuple[Organization, Membership]:
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        org = organization_create(name=f"Bench {slug}", slug=slug, time_zone="America/Chicago")
+    actor = Actor.system(org_id=org.pk, label="bench")
+    with tenant_scope(org):
+        owner = Membership.objects.filter(role=Role.OWNER).select_related("user").first()
+        if owner is None:
+            owner = staff_add(
+                org=org,
+                actor=actor,
+                email=f"owner@{slug}.example",
+                role=Role.OWNER,
+                full_name="Bench Owner",
+                password=f"bench-{uuid.uuid4().hex[:12]}",
+            )
+    return org, owner
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--org", default="bench", help="organization slug (created if missing)")
+    parser.add_argument("--staff", type=int, default=20)
+    parser.add_argument("--audit", type=int, default=10_000, help="audit entries")
+    parser.add_argument("--outbox", type=int, default=10_000, help="outbox events (dispatched)")
+    parser.add_argument(
+        "--customers", type=int, default=0, help="customers in the organization (with vehicles…)"
+    )
+    parser.add_argument(
+        "--customer-orgs",
+        type=int,
+        default=2,
+        help="smaller organizations of customers/20 each, made alongside (default 2)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="customer loader processes (PostgreSQL only; SQLite has one writer)",
+    )
+    parser.add_argument("--batch", type=int, default=5_000, help="rows per bulk_create")
+    parser.add_argument("--no-token", action="store_true", help="do not create an API token")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    org, owner = organization_get_or_create(args.org)
+    counts = {name: getattr(args, name) for name in GENERATORS}
+    columns = (
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with tenant_scope(org), Progress(*columns, console=console) as progress:
+        ctx = Context(
+            org=org,
+            owner=owner,
+            actor=Actor.system(org_id=org.pk, label="bench"),
+            batch=args.batch,
+            progress=progress,
+            customer_orgs=args.customer_orgs,
+            workers=args.workers,
+        )
+        made = {}
+        for name, generate in GENERATORS.items():
+            if counts[name] > 0:
+                made[name] = generate(ctx, counts[name])
+        token = None
+        if not args.no_token:
+            _, token = token_create(org=org, actor=ctx.actor, membership=owner, name="bench")
+    console.print(
+        f"Generated into [bold]{org.slug}[/bold] in {time.monotonic() - started:.1f}s: "
+        + (", ".join(f"{n} {name}" for name, n in made.items() if n) or "nothing")
+    )
+    if token:
+        console.print("Owner token (last line of stdout):")
+        print(token)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Turning what people type into what the database compares: clean text, search keys,
+E.164 phones, normalized emails, VINs and plates.
+
+Each function raises ``ValueError`` with a sentence a user can act on; schemas and
+services turn that into a 422 naming the field. Shared by the API, the UI, imports and
+the search service, so that a value is normalized the same way wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+# C0/C1 controls, zero-width and bidirectional-override characters. Multi-line fields
+# allow \n, \r and \t; single-line ones allow none of them.
+_CONTROL = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff"
+)
+_CONTROL_MULTILINE_RE = re.compile(f"[{_CONTROL}]")
+_CONTROL_LINE_RE = re.compile(f"[{_CONTROL}\t\n\r]")
+_APOSTROPHES_RE = re.compile("['\u2019\u02bc`\u00b4]")
+_SEPARATORS_RE = re.compile(r"[\W_]+")
+
+
+def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -> str:
+    """Strip ``value``; reject control characters and anything longer than ``max_length``."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError("Must be text.")
+    pattern = _CONTROL_MULTILINE_RE if multiline else _CONTROL_LINE_RE
+    match = pattern.search(value)
+    if match:
+        raise ValueError(f"Contains a control character (U+{ord(match.group()):04X}).")
+    value = value.strip()
+    if len(value) > max_length:
+        raise ValueError(f"At most {max_length} characters (this has {len(value)}).")
+    return value
+
+
+def fold(text: str | None) -> str:
+    """The search key of ``text``: accents removed, casefolded, apostrophes dropped
+    (O'Brien → obrien), every other separator a single space."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = _APOSTROPHES_RE.sub("", text)
+    return " ".join(_SEPARATORS_RE.sub(" ", text).split())
+
+
+def tokens(text: str | None) -> list[str]:
+    return fold(text).split()
+
+
+# --- phones ------------------------------------------------------------------------------
+def phone_e164(raw: str, *, region: str) -> str:
+    """``raw`` as E.164, read with ``region`` (the organization's country) as default."""
+    raw = clean_text(raw, max_length=40)
+    if not raw:
+        raise ValueError("Enter a phone number.")
+    try:
+        number = phonenumbers.parse(raw, region or None)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{raw!r} is not a phone number.")
+    if not phonenumbers.is_valid_number(number):
+        where = "" if raw.startswith("+") else f" in {region} (start with + and the country code)"
+        raise ValueError(f"{raw!r} is not a valid phone number{where}.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(e164: str) -> str:
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# --- emails ------------------------------------------------------------------------------
+def email_normalize(raw: str) -> tuple[str, str]:
+    """``(address, key)``: the validated, normalized address (domain lowercased and
+    IDNA-checked) and its duplicate key (the whole address casefolded)."""
+    raw = clean_text(raw, max_length=254)
+    if not raw:
+        raise ValueError("Enter an email address.")
+    try:
+        info = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc))
+    address = info.normalized
+    local, _, domain = address.rpartition("@")
+    return address, f"{local.casefold()}@{domain.casefold()}"
+
+
+# --- vehicles ----------------------------------------------------------------------------
+_VIN_ALPHABET = set("ABCDEFGHJKLMNPRSTUVWXYZ0123456789")
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+NORTH_AMERICAN_WMI = "12345"  # first character: 1, 4, 5 United States; 2 Canada; 3 Mexico
+
+
+def vin_check_digit(vin: str) -> str:
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def vin_normalize(raw: str) -> str:
+    """A 17-character VIN, uppercased; the check digit verified for North-American VINs."""
+    vin = re.sub(r"[\s-]+", "", clean_text(raw, max_length=40)).upper()
+    if len(vin) != 17:
+        raise ValueError(f"A VIN has 17 characters; this one has {len(vin)}.")
+    for position, char in enumerate(vin, start=1):
+        if char in "IOQ":
+            raise ValueError(
+                f"A VIN never contains I, O or Q; position {position} is {char!r}"
+                " (probably 1 or 0)."
+            )
+        if char not in _VIN_ALPHABET:
+            raise ValueError(f"A VIN has only letters and digits; position {position} is {char!r}.")
+    if vin[0] in NORTH_AMERICAN_WMI:
+        expected = vin_check_digit(vin)
+        if vin[8] != expected:
+            raise ValueError(
+                f"The check digit (9th character) is {vin[8]!r} but this North-American VIN"
+                f" needs {expected!r}: a character is mistyped."
+            )
+    return vin
+
+
+def plate_key(plate: str | None) -> str:
+    return re.sub(r"[^0-9A-Z]", "", fold(plate).upper())
+
+
+# --- tags --------------------------------------------------------------------------------
+TAG_MAX_LENGTH = 40
+
+
+def tag_normalize(raw: str) -> str:
+    """Tags compare case-insensitively: stored lowercased, inner whitespace collapsed."""
+    tag = " ".join(clean_text(raw, max_length=200).lower().split())
+    if not tag:
+        raise ValueError("A tag cannot be empty.")
+    if len(tag) > TAG_MAX_LENGTH:
+        raise ValueError(f"A tag has at most {TAG_MAX_LENGTH} characters.")
+    return tag

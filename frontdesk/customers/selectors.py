@@ -1,0 +1,218 @@
+"""Reading customers, companies and vehicles. Every function runs inside the caller's
+organization scope (the scoped manager adds the organization to each query).
+
+``customer_list`` is the one filter definition of the customer list: the API, the UI
+list and the export all call it, then page it with ``customer_page``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.utils import timezone
+
+from frontdesk.core.api import ListParams, paginate
+from frontdesk.core.errors import ValidationFailed
+from frontdesk.core.lookups import get_or_404
+from frontdesk.customers.choices import CustomerStatus, Segment
+from frontdesk.customers.models import (
+    Company,
+    Customer,
+    CustomerNote,
+    CustomerTag,
+    CustomerVehicle,
+    Vehicle,
+)
+from frontdesk.customers.normalize import fold, plate_key, tag_normalize
+from frontdesk.customers.search import HIGH, search_customer_ids
+from frontdesk.organizations.models import Organization
+
+CUSTOMER_ORDERS = {
+    "name": "name_key",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "lead_score": "lead_score",
+}
+
+
+# --- segments (derived, SPEC 4.9) --------------------------------------------------------
+@dataclass(frozen=True)
+class SegmentRules:
+    vip_min_appointments: int = 10
+    active_within_days: int = 182
+
+    @classmethod
+    def of(cls, org: Organization) -> SegmentRules:
+        raw = (org.settings or {}).get("segment_rules", {}) if org else {}
+        return cls(
+            vip_min_appointments=int(raw.get("vip_min_appointments", cls.vip_min_appointments)),
+            active_within_days=int(raw.get("active_within_days", cls.active_within_days)),
+        )
+
+
+def segment_q(segment: str, *, rules: SegmentRules, now: dt.datetime | None = None) -> Q:
+    """lead: never booked; vip: N+ appointments; active: visited within the window;
+    inactive: the rest."""
+    cut = (now or timezone.now()) - dt.timedelta(days=rules.active_within_days)
+    vip = Q(total_appointments__gte=rules.vip_min_appointments)
+    lead = Q(total_appointments=0)
+    middle = Q(total_appointments__gt=0, total_appointments__lt=rules.vip_min_appointments)
+    return {
+        Segment.VIP: vip,
+        Segment.LEAD: lead & ~vip,
+        Segment.ACTIVE: middle & Q(last_visit_at__gte=cut),
+        Segment.INACTIVE: middle & (Q(last_visit_at__lt=cut) | Q(last_visit_at__isnull=True)),
+    }[Segment(segment)]
+
+
+def with_segment(qs: QuerySet[Customer], org: Organization) -> QuerySet[Customer]:
+    rules = SegmentRules.of(org)
+    now = timezone.now()
+    return qs.annotate(
+        segment=Case(
+            *(
+                When(segment_q(s, rules=rules, now=now), then=Value(s.value))
+                for s in (Segment.VIP, Segment.LEAD, Segment.ACTIVE)
+            ),
+            default=Value(Segment.INACTIVE.value),
+            output_field=CharField(),
+        )
+    )
+
+
+# --- customers ---------------------------------------------------------------------------
+def _tag_value(raw: str) -> str:
+    try:
+        return tag_normalize(raw)
+    except ValueError as exc:
+        raise ValidationFailed({"tag": str(exc)})
+
+
+def customer_list(*, org: Organization, filters: dict[str, Any] | None = None) -> QuerySet:
+    """Customers matching ``filters`` (the list's query parameters). Archived customers
+    are left out unless ``status`` asks for them (``status=archived`` or ``all``)."""
+    f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    qs = with_segment(Customer.objects.select_related("company"), org)
+    status = f.get("status")
+    if status is None:
+        qs = qs.exclude(status=CustomerStatus.ARCHIVED)
+    elif status != "all":
+        statuses = [s.strip() for s in str(status).split(",")]
+        if not set(statuses) <= set(CustomerStatus.values):
+            raise ValidationFailed(
+                {"status": f"One or more of: {', '.join(CustomerStatus.values)}, or all."}
+            )
+        qs = qs.filter(status__in=statuses)
+    for name in ("lifecycle_stage", "source"):
+        if name in f:
+            qs = qs.filter(**{name: f[name]})
+    if "segment" in f:
+        qs = qs.filter(segment_q(f["segment"], rules=SegmentRules.of(org)))
+    if "tag" in f:
+        tagged = CustomerTag.objects.filter(tag=_tag_value(f["tag"])).values("customer_id")
+        qs = qs.filter(pk__in=tagged)
+    if "company_id" in f:
+        qs = qs.filter(company_id=f["company_id"])
+    if "has_vehicle" in f:
+        linked = Exists(CustomerVehicle.objects.filter(customer=OuterRef("pk")))
+        qs = qs.filter(linked if f["has_vehicle"] else ~linked)
+    for name, lookup in (
+        ("created_after", "created_at__gte"),
+        ("created_before", "created_at__lt"),
+        ("updated_after", "updated_at__gte"),
+        ("updated_before", "updated_at__lt"),
+    ):
+        if name in f:
+            qs = qs.filter(**{lookup: f[name]})
+    return qs
+
+
+def _with_tags(items: list[Customer]) -> list[Customer]:
+    prefetch_related_objects(items, Prefetch("tags", queryset=CustomerTag.objects.order_by("tag")))
+    return items
+
+
+def customer_page(qs: QuerySet[Customer], *, params: ListParams, q: str | None) -> dict:
+    """One page of ``qs``: searched by ``q`` (match order) or sorted by ``params.order``."""
+    if q and q.strip():
+        ids, next_cursor = search_customer_ids(qs, q=q, limit=params.limit, cursor=params.cursor)
+        found = {c.pk: c for c in qs.filter(pk__in=ids)}
+        return {
+            "items": _with_tags([found[i] for i in ids if i in found]),
+            "next_cursor": next_cursor,
+        }
+    page = paginate(qs, params=params, orders=CUSTOMER_ORDERS, default="name")
+    page["items"] = _with_tags(page["items"])
+    return page
+
+
+def customer_detail_qs(org: Organization) -> QuerySet[Customer]:
+    return with_segment(Customer.objects.select_related("company"), org).prefetch_related(
+        "phones",
+        "emails",
+        "addresses",
+        Prefetch("tags", queryset=CustomerTag.objects.order_by("tag")),
+    )
+
+
+def customer_get(*, org: Organization, id) -> Customer:
+    """One customer with contact points and tags, or 404 (also for another
+    organization's id)."""
+    return get_or_404(customer_detail_qs(org), id)
+
+
+def customer_note_list(*, customer: Customer) -> QuerySet[CustomerNote]:
+    return CustomerNote.objects.filter(customer=customer)
+
+
+# --- companies ---------------------------------------------------------------------------
+COMPANY_ORDERS = {"name": "name_key", "created_at": "created_at", "updated_at": "updated_at"}
+
+
+def company_list(*, q: str | None = None, status: str | None = None) -> QuerySet[Company]:
+    qs = Company.objects.all()
+    if status is None:
+        qs = qs.exclude(status="archived")
+    elif status != "all":
+        qs = qs.filter(status=status)
+    key = fold(q)
+    if key:
+        qs = qs.filter(name_key__gte=key, name_key__lt=key + HIGH)
+    return qs
+
+
+# --- vehicles ----------------------------------------------------------------------------
+def vehicle_list(*, vin: str | None = None, plate: str | None = None) -> QuerySet[Vehicle]:
+    """By VIN (exact or prefix) and plate (prefix, ignoring spaces and dashes)."""
+    qs = Vehicle.objects.all()
+    if vin:
+        key = "".join(vin.split()).replace("-", "").upper()
+        qs = qs.filter(vin__gte=key, vin__lt=key + HIGH)
+    if plate:
+        key = plate_key(plate)
+        if not key:
+            raise ValidationFailed({"plate": "A plate has letters or digits."})
+        qs = qs.filter(plate_key__gte=key, plate_key__lt=key + HIGH)
+    return qs
+
+
+def customer_vehicle_list(*, customer: Customer) -> QuerySet[CustomerVehicle]:
+    return CustomerVehicle.objects.filter(customer=customer).select_related("vehicle")
+
+
+def vehicle_owner_list(*, vehicle: Vehicle) -> QuerySet[CustomerVehicle]:
+    return CustomerVehicle.objects.filter(vehicle=vehicle).select_related("customer")

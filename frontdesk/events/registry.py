@@ -1,0 +1,57 @@
+"""Handlers subscribe to event types here. Apps register in ``AppConfig.ready()``::
+
+    from frontdesk.events.registry import on_event
+
+    @on_event("customer.created")
+    def customer_created_notify(event): ...
+
+A handler receives the :class:`OutboxEvent`, runs inside the event's organization scope
+and its own transaction, and must be idempotent by ``event.id`` (the dispatcher records
+completed runs, but a crash between the handler's external effect and that record can
+deliver the event again).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+Handler = Callable[..., None]
+_handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
+
+
+def handler_name(func: Handler) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def on_event(*event_types: str):
+    def decorator(func: Handler) -> Handler:
+        for event_type in event_types:
+            _handlers[event_type][handler_name(func)] = func
+        return func
+
+    return decorator
+
+
+def handlers_for(event_type: str) -> dict[str, Handler]:
+    return {**_handlers.get("*", {}), **_handlers.get(event_type, {})}
+
+
+def unregister(func: Handler) -> None:
+    name = handler_name(func)
+    for table in _handlers.values():
+        table.pop(name, None)
+
+
+@contextmanager
+def handlers_isolated() -> Iterator[None]:
+    """For tests of the dispatcher: inside the block only the handlers registered there
+    run (the apps' own, such as the webhooks fan-out on ``*``, are put back after)."""
+    saved = {event_type: dict(table) for event_type, table in _handlers.items()}
+    _handlers.clear()
+    try:
+        yield
+    finally:
+        _handlers.clear()
+        _handlers.update(saved)

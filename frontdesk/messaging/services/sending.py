@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -50,6 +51,8 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 # a queued message whose job should have run by now (the sweep re-queues it)
 LOST_JOB_AFTER = dt.timedelta(minutes=2)
+# a batch records what the provider took at least this often (see messages_send_many)
+FLUSH_SECONDS = 1.0
 
 
 def sender_actor(org) -> Actor:
@@ -311,7 +314,7 @@ def _claim_many(*, org, message_ids, now: dt.datetime, config) -> list[Message]:
             elif message.status == Status.SENDING and message.lease_until <= now:
                 single.append(message)  # a worker died: the one-by-one path decides
         if not due:
-            return [m for m in single if _claim(org=org, message_id=m.pk, now=now, config=config)]
+            return _reclaim(single, org=org, now=now, config=config)
         cap = config["frequency_cap"]
         marketing = [m for m in due if m.category == "marketing"]
         lock_keys(*{f"messaging:{org.pk}:customer:{m.customer_id}" for m in marketing})
@@ -366,7 +369,14 @@ def _claim_many(*, org, message_ids, now: dt.datetime, config) -> list[Message]:
         for message in claimed:
             message.status, message.lease_until = Status.SENDING, lease
             message.attempts += 1
-    return claimed + [m for m in single if _claim(org=org, message_id=m.pk, now=now, config=config)]
+    return claimed + _reclaim(single, org=org, now=now, config=config)
+
+
+def _reclaim(messages: list[Message], *, org, now: dt.datetime, config) -> list[Message]:
+    """The messages whose worker died, each claimed again one by one: the claimed
+    copies (with their new lease), not the stale ones."""
+    claimed = (_claim(org=org, message_id=m.pk, now=now, config=config) for m in messages)
+    return [m for m in claimed if m is not None]
 
 
 def _record_sent_many(org, sent: list[tuple[Message, Handoff]]) -> None:
@@ -463,7 +473,16 @@ def messages_send_many(*, org, message_ids, now: dt.datetime | None = None) -> d
     claimed = _claim_many(org=org, message_ids=ids, now=now, config=config)
     outcomes: dict[str, int] = {"skipped": len(ids) - len(claimed)}
     sent: list[tuple[Message, Handoff]] = []
+    sent_count = 0
+    flushed_at = time.monotonic()
     for message in claimed:
+        # what the provider took is recorded at least every FLUSH_SECONDS, so a slow
+        # provider or a worker killed mid-batch loses (and hands out again) only the
+        # messages of the last moment, never the whole batch
+        if sent and time.monotonic() - flushed_at >= FLUSH_SECONDS:
+            _record_sent_many(org, sent)
+            sent_count += len(sent)
+            sent, flushed_at = [], time.monotonic()
         try:
             sent.append((message, deliver(message, org=org, config=config)))
         except (RetryableError, PermanentError) as exc:
@@ -476,6 +495,7 @@ def messages_send_many(*, org, message_ids, now: dt.datetime | None = None) -> d
             outcome = _record_failure(org, message, error, max(now, timezone.now()))
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     _record_sent_many(org, sent)
-    if sent:
-        outcomes["sent"] = len(sent)
+    sent_count += len(sent)
+    if sent_count:
+        outcomes["sent"] = sent_count
     return {k: v for k, v in outcomes.items() if v}

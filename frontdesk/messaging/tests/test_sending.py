@@ -288,3 +288,23 @@ def test_without_providers_both_channels_write_to_the_local_outbox(org, contact,
         outcome, message = send(org, approved(org, actor_of, customer=contact, channel=channel))
         assert (outcome, message.transport) == ("sent", "outbox")
         assert message.provider_id == f"outbox-{message.pk.hex}"
+
+
+def test_a_batch_records_a_message_whose_worker_died_together_with_fresh_ones(
+    org, actor_of, sms_provider
+):
+    """The sweep's batch after a worker died: one message still ``sending`` under an
+    expired lease (the provider has it already) and two never tried. All three end
+    ``sent``, the interrupted one with its first SID and no second SMS."""
+    interrupted, *fresh = (approved(org, actor_of, customer=make_contact(org)) for _ in range(3))
+    with tenant_scope(org):
+        claimed = _claim(
+            org=org, message_id=interrupted.pk, now=timezone.now(), config=messaging_settings(org)
+        )
+        first = deliver(claimed, org=org, config=messaging_settings(org))  # ... and dies here
+        later = claimed.lease_until + dt.timedelta(seconds=1)
+        ids = [str(m.pk) for m in (interrupted, *fresh)]
+        assert services.messages_send_many(org=org, message_ids=ids, now=later) == {"sent": 3}
+        assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+        assert Message.objects.get(pk=interrupted.pk).provider_id == first.provider_id
+    assert len(sms_provider.delivered) == 3 and len(sms_provider.requests) == 4

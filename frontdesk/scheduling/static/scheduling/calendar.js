@@ -1,5 +1,6 @@
 /* The calendar: drag an appointment onto another slot to move it. The server decides
-   (a taken slot answers 409 and nothing moves); its answer is shown above the grid.
+   (a taken slot answers 409 and nothing moves); its answer is shown above the grid, outside
+   the part the reload replaces, so it stays readable after the grid is redrawn.
    Keyboard users move appointments with the form on the appointment's page. */
 (function () {
   "use strict";

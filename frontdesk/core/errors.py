@@ -8,12 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 
+# the members of every problem body; extra fields may not take these names
+RESERVED_PROBLEM_FIELDS = frozenset(
+    {"type", "title", "status", "detail", "instance", "errors", "request_id"}
+)
+
+
 class DomainError(Exception):
     status = 400
     title = "Bad request"
     type_slug = "bad-request"
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        clash = RESERVED_PROBLEM_FIELDS.intersection(extra)
+        if clash:
+            raise TypeError(f"extra problem fields may not be named {sorted(clash)}")
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extra = extra

@@ -33,7 +33,9 @@ def problem_body(
     }
     if errors is not None:
         body["errors"] = errors
-    body.update(extra)
+    # extra members never replace the standard ones (a domain field named "status" is the
+    # caller's business, not the response's status)
+    body.update({k: v for k, v in extra.items() if k not in body and k != "errors"})
     return body
 
 

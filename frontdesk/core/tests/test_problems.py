@@ -197,3 +197,19 @@ def test_an_unusable_request_id_is_replaced(api, incoming):
 def test_every_response_carries_a_request_id(api, anon_api):
     assert anon_api.get("/healthz")["X-Request-ID"]
     assert api.get("/me")["X-Request-ID"]
+
+
+def test_a_domain_error_cannot_carry_an_extra_field_that_would_replace_a_standard_member():
+    from frontdesk.core.errors import Conflict
+
+    with pytest.raises(TypeError, match="status"):
+        Conflict("taken", status="open")
+    assert Conflict("taken", existing_id="x").extra == {"existing_id": "x"}
+
+
+def test_extra_problem_members_never_replace_the_standard_ones():
+    from frontdesk.core.problems import problem_body
+
+    body = problem_body(409, detail="taken", type="spoofed", request_id="spoofed", matches=[1])
+    assert body["status"] == 409 and body["type"].endswith("/conflict")
+    assert body["request_id"] != "spoofed" and body["matches"] == [1]

@@ -17,6 +17,7 @@ from frontdesk.audit.models import AuditAction
 from frontdesk.audit.services import audit_record
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from frontdesk.core.locks import lock_keys
 from frontdesk.core.services import model_create, model_update
 from frontdesk.core.tenancy import tenant_scope
 from frontdesk.organizations.auth import TOKEN_PREFIX, hash_token
@@ -155,6 +156,11 @@ def staff_update(
     if "role" in data and data["role"] not in Role.values:
         raise ValidationFailed({"role": f"One of: {', '.join(Role.values)}."})
     with transaction.atomic():
+        if data.get("role", Role.OWNER) != Role.OWNER or data.get("is_active") is False:
+            # two owners demoting each other at the same instant: the second waits for the
+            # first and then sees it, so the organization never ends up without an owner
+            lock_keys(f"organizations:{org.pk}:owners")
+            membership.refresh_from_db(fields=["role", "is_active"])
         demoting_owner = membership.role == Role.OWNER and (
             data.get("role", Role.OWNER) != Role.OWNER or data.get("is_active") is False
         )

@@ -385,3 +385,45 @@ def test_another_organizations_token_is_not_found_and_stays_valid(api, other_own
     assert api.post(f"/tokens/{other_token_id}/revoke").status_code == 404
     assert api.post(f"/tokens/{uuid.uuid4()}/revoke").status_code == 404
     assert ApiClient(raw).get("/me").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_demoting_each_other_at_once_leave_one_owner(org, monkeypatch, in_org):
+    import threading
+    import time
+
+    from django.db import connections
+
+    from frontdesk.organizations import services
+
+    ann = make_member(org, "owner", email="ann@alpha.example")
+    ben = make_member(org, "owner", email="ben@alpha.example")
+    original = services.model_update
+
+    def slow_update(**kwargs):
+        time.sleep(0.3)  # hold the first transaction open while the second arrives
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "model_update", slow_update)
+    barrier, results = threading.Barrier(2), {}
+
+    def demote(actor, target):
+        try:
+            barrier.wait()
+            response = ApiClient(token_for(actor)).patch(f"/staff/{target.pk}", {"role": "manager"})
+            results[target.pk] = response.status_code
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=demote, args=(ann, ben)),
+        threading.Thread(target=demote, args=(ben, ann)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(results.values()) == [200, 409]
+    with in_org():
+        assert Membership.objects.filter(role="owner", is_active=True).count() == 1

@@ -279,6 +279,8 @@ SMS_FROM_NUMBER = env.str("SMS_FROM_NUMBER", default="")
 SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 # A claimed message is handed to the provider within this lease; a worker that dies
 # mid-send leaves it to be picked up again once the lease expires.
+# how long the first response to a write with an Idempotency-Key is kept for replay
+IDEMPOTENCY_KEY_HOURS = env.int("FRONTDESK_IDEMPOTENCY_KEY_HOURS", default=72)
 MESSAGE_SEND_LEASE_SECONDS = env.int("MESSAGE_SEND_LEASE_SECONDS", default=120)
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
 # Server-sent notification streams end after this long (the browser reconnects), so that

@@ -17,5 +17,12 @@ class CoreConfig(AppConfig):
         # each app's dashboard.py registers the dashboard sections it provides (like admin.py)
         autodiscover_modules("dashboard")
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="sqlite-stats")
+        from frontdesk.jobs.services import register_global_schedule
+
+        register_global_schedule(
+            "frontdesk: forget old idempotency keys",
+            "frontdesk.core.tasks.idempotency_records_prune",
+            minutes=60,
+        )
         # each app's demo.py adds its part of the demo business (``@demo_step``)
         autodiscover_modules("demo")

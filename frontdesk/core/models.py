@@ -41,6 +41,8 @@ class IdempotencyRecord(TenantModel):
                 fields=["organization", "principal", "key"], name="idempotency_unique_key"
             )
         ]
+        # the hourly prune (core.tasks.idempotency_records_prune) finds old records by it
+        indexes = [models.Index(fields=["organization", "created_at"], name="idempotency_age_idx")]
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"

@@ -178,3 +178,24 @@ def test_concurrent_token_creation_with_the_same_key_makes_one_token(members, in
     assert sorted(results, key=str) == [(201, None)] + [(409, "true")] * 3
     with in_org():
         assert ApiToken.objects.filter(name="twice-clicked").count() == 1
+
+
+def test_keys_older_than_the_retention_are_forgotten_and_then_execute_again(
+    api, other_api, in_org, settings
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from frontdesk.core.tasks import idempotency_records_prune
+
+    assert api.post("/staff", SAM, headers=KEY).status_code == 201
+    assert other_api.post("/tokens", {"name": "ci"}, headers=KEY).status_code == 201
+    hours = settings.IDEMPOTENCY_KEY_HOURS
+    assert idempotency_records_prune(now=timezone.now() + dt.timedelta(hours=hours - 1)) == 0
+    assert idempotency_records_prune(now=timezone.now() + dt.timedelta(hours=hours + 1)) == 2
+    with in_org():
+        assert not IdempotencyRecord.objects.exists()
+    # forgotten: the same key is a new request now (here the duplicate check answers)
+    again = api.post("/staff", SAM, headers=KEY)
+    assert again.status_code == 409 and "Idempotency-Replayed" not in again

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # the members of every problem body; extra fields may not take these names
 RESERVED_PROBLEM_FIELDS = frozenset(
     {"type", "title", "status", "detail", "instance", "errors", "request_id"}

@@ -603,7 +603,8 @@ def _chunks(items: list, size: int):
 
 
 class _Inserter:
-    """``INSERT`` of plain rows by ``executemany``, without building model instances:
+    """``INSERT`` of plain rows by ``executemany`` (``COPY`` on PostgreSQL), without
+    building model instances:
     ``bulk_create`` spends most of an import's time preparing 40 fields per object.
     Values are given by attname; missing ones take the field's default."""
 
@@ -613,6 +614,7 @@ class _Inserter:
         columns = ", ".join(qn(f.column) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.copy_sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
         self.converters = [self._converter(f) for f in self.fields]
         self.defaults = [
             None if f.primary_key or not f.has_default() and f.null else conv(f.get_default())
@@ -644,6 +646,12 @@ class _Inserter:
             for row in rows
         ]
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY: one stream for the batch, several times faster than INSERTs
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for values in params:
+                        copy.write_row(values)
+                return
             for chunk in _chunks(params, 1000):
                 cursor.executemany(self.sql, chunk)
 

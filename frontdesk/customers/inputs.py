@@ -8,6 +8,7 @@ reported together as one 422 whose fields read like ``phones[0].number``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 import zoneinfo
 from collections.abc import Callable
@@ -72,10 +73,15 @@ class Errors:
             raise ValidationFailed(self.items)
 
 
+@functools.cache
+def _values_of(choices: type[models.TextChoices]) -> frozenset[str]:
+    return frozenset(choices.values)  # ``.values`` builds a new list on every access
+
+
 def _choice(value: Any, choices: type[models.TextChoices], *, blank: bool = False) -> str:
     if value in (None, "") and blank:
         return ""
-    if value not in choices.values:
+    if value not in _values_of(choices):
         raise ValueError(f"One of: {', '.join(choices.values)}.")
     return value
 

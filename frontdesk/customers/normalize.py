@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 # C0/C1 controls, zero-width and bidirectional-override characters. Multi-line fields
 # allow \n, \r and \t; single-line ones allow none of them.
@@ -88,6 +88,9 @@ def email_normalize(raw: str) -> tuple[str, str]:
     raw = clean_text(raw, max_length=254)
     if not raw:
         raise ValueError("Enter an email address.")
+    plain = _plain_email(raw)
+    if plain:
+        return plain, plain.casefold()
     try:
         info = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -95,6 +98,29 @@ def email_normalize(raw: str) -> tuple[str, str]:
     address = info.normalized
     local, _, domain = address.rpartition("@")
     return address, f"{local.casefold()}@{domain.casefold()}"
+
+
+# The common case, ASCII ``local@host.tld`` with nothing email_validator would rewrite or
+# refuse, is answered without it (it costs ~100 µs an address, the whole budget of a row of
+# a large import). Anything else takes the full validator. tests/test_normalize.py checks
+# that both give the same answer on thousands of generated addresses.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_EMAIL_RE = re.compile(
+    rf"(?P<local>{_ATOM}(?:\.{_ATOM})*)@(?P<domain>(?:{_LABEL}\.)+[A-Za-z]{{2,63}})"
+)
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
+def _plain_email(raw: str) -> str | None:
+    match = _PLAIN_EMAIL_RE.fullmatch(raw)
+    if match is None or len(match["local"]) > 64 or len(match["domain"]) > 253:
+        return None
+    domain = match["domain"].lower()
+    labels = domain.split(".")
+    if any(label in _SPECIAL_USE or label[2:4] == "--" for label in labels):
+        return None  # reserved names, punycode (xn--): the validator decides and rewrites
+    return f"{match['local']}@{domain}"
 
 
 # --- vehicles ----------------------------------------------------------------------------

@@ -227,6 +227,24 @@ class InboundMessage(TenantModel):
         return f"from {self.from_address}: {self.body[:40]}"
 
 
+class EarlyStatus(TenantModel):
+    """A delivery-status callback that arrived before we had recorded the provider's id
+    of its message (the provider answers the send and calls back at once; the worker
+    records the batch a moment later). The sweep applies it once the id is known and
+    forgets it after a day."""
+
+    provider_id = models.CharField(max_length=64)
+    provider_status = models.CharField(max_length=32)
+    error_code = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["organization", "provider_id"], name="earlystatus_sid_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}: {self.provider_status}"
+
+
 class Notification(TenantModel):
     """An in-app notice to one staff member (new inquiry, SMS reply, approval needed...).
     ``key`` makes creating it idempotent (an event handler run twice notifies once)."""

@@ -7,8 +7,8 @@ import logging
 
 from frontdesk.core.tenancy import tenant_scope
 from frontdesk.jobs.services import enqueue
+from frontdesk.messaging.services import early_statuses_apply, messages_due, messages_send_many
 from frontdesk.messaging.services import message_send as _send
-from frontdesk.messaging.services import messages_due, messages_send_many
 from frontdesk.messaging.services.messages import SEND_BATCH
 from frontdesk.messaging.services.notifications import notification_digest_send
 from frontdesk.organizations.models import Organization
@@ -40,12 +40,14 @@ def messages_send_batch(org_id: str, message_ids: list[str]) -> dict[str, int]:
 
 def messages_sweep() -> int:
     """Every minute: queue the messages whose time has come in every organization —
-    quiet hours over, retry due, a worker died mid-send. Returns how many were queued."""
+    quiet hours over, retry due, a worker died mid-send — and apply delivery statuses that
+    arrived before their message was recorded as sent. Returns how many were queued."""
     queued = 0
     for org in Organization.objects.filter(is_active=True).order_by("pk"):
         try:
             with tenant_scope(org):
                 due = [str(pk) for pk in messages_due()]
+                early_statuses_apply(org=org)
         except Exception:
             log.exception("cannot look for due messages of organization %s", org.pk)
             continue

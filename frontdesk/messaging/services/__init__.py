@@ -2,6 +2,7 @@
 ``from frontdesk.messaging.services import message_create``."""
 
 from frontdesk.messaging.services.inbound import (
+    early_statuses_apply,
     keyword_of,
     sms_inbound_receive,
     sms_status_apply,
@@ -35,6 +36,7 @@ from frontdesk.messaging.services.templates import (
 )
 
 __all__ = [
+    "early_statuses_apply",
     "keyword_of",
     "members_with",
     "message_approve",

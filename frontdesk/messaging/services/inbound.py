@@ -12,6 +12,7 @@ pipeline's interaction log) carries it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.db import IntegrityError, transaction
@@ -38,7 +39,7 @@ from frontdesk.messaging.config import (
     sms_stop_text,
 )
 from frontdesk.messaging.gate import address_key
-from frontdesk.messaging.models import InboundMessage, Message, Suppression
+from frontdesk.messaging.models import EarlyStatus, InboundMessage, Message, Suppression
 from frontdesk.messaging.services.sending import emit_message_event, record_transition, suppress
 
 STOP_WORDS = {
@@ -211,6 +212,14 @@ def sms_status_apply(
             .first()
         )
         if message is None:
+            if provider_id and target is not None:
+                # perhaps early: kept until the sender has recorded this provider id
+                EarlyStatus.objects.create(
+                    organization_id=org.pk,
+                    provider_id=provider_id[:64],
+                    provider_status=provider_status.lower()[:32],
+                    error_code=(error_code or "")[:16],
+                )
             return None
         if target is None or _RANK.get(target, 0) <= _RANK.get(message.status, 3):
             return message
@@ -268,3 +277,36 @@ def unsubscribe_apply(*, org, message: Message) -> bool:
         before = getattr(message.customer, field)
         _set_opt_in(org, actor, [message.customer], field, False)
         return changed or before
+
+
+EARLY_STATUS_KEPT = dt.timedelta(days=1)
+
+
+def early_statuses_apply(*, org, now: dt.datetime | None = None) -> int:
+    """Apply the delivery statuses that arrived before their message's provider id was
+    recorded (in arrival order), and forget those older than a day whose message never
+    turned up. Returns how many were applied."""
+    now = now or timezone.now()
+    early = list(EarlyStatus.objects.order_by("created_at", "id"))
+    if not early:
+        return 0
+    known = set(
+        Message.objects.filter(
+            provider_id__in={e.provider_id for e in early}, channel=Channel.SMS
+        ).values_list("provider_id", flat=True)
+    )
+    applied, done = 0, []
+    for status in early:
+        if status.provider_id in known:
+            sms_status_apply(
+                org=org,
+                provider_id=status.provider_id,
+                provider_status=status.provider_status,
+                error_code=status.error_code,
+            )
+            applied += 1
+            done.append(status.pk)
+        elif status.created_at < now - EARLY_STATUS_KEPT:
+            done.append(status.pk)
+    EarlyStatus.objects.filter(pk__in=done).delete()
+    return applied

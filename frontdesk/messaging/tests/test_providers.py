@@ -238,3 +238,39 @@ def test_a_callback_cannot_touch_another_organizations_message(
     assert signed_post(f"{STATUS}?org={other_org.slug}", params).status_code == 204
     with tenant_scope(org):
         assert Message.objects.get(pk=message.pk).status == "sent"
+
+
+def test_a_callback_arriving_before_the_send_is_recorded_is_applied_by_the_sweep(
+    org, contact, provider, actor_of
+):
+    """The provider calls back "delivered" before the worker has recorded the SID (it
+    records a batch a moment after the provider answered): the status waits and the
+    sweep applies it once the message carries that SID."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from frontdesk.messaging import tasks
+    from frontdesk.messaging.models import EarlyStatus
+
+    message = make_message(org, customer=contact)
+    with tenant_scope(org):
+        services.message_approve(org=org, actor=actor_of("owner"), message=message)
+    early = Message(provider_id=f"SM{uuid.uuid4().hex}", to=contact.primary_phone)
+    assert status(early, "delivered").status_code == 204
+    never = Message(provider_id="SMnever", to="+15125550199")
+    assert status(never, "sent").status_code == 204
+    with tenant_scope(org):
+        assert EarlyStatus.objects.count() == 2
+        Message.objects.filter(pk=message.pk).update(
+            status="sent", provider_id=early.provider_id, transport="sms_api"
+        )
+    tasks.messages_sweep()
+    with tenant_scope(org):
+        message.refresh_from_db()
+        assert message.status == "delivered" and message.delivered_at
+        assert OutboxEvent.objects.filter(type="message.delivered").count() == 1
+        assert list(EarlyStatus.objects.values_list("provider_id", flat=True)) == ["SMnever"]
+        later = timezone.now() + dt.timedelta(days=1, minutes=1)
+        assert services.early_statuses_apply(org=org, now=later) == 0
+        assert not EarlyStatus.objects.exists()  # never matched: forgotten after a day

@@ -3,6 +3,7 @@
 from frontdesk.core.tenancy import tenant_scope
 from frontdesk.core.testing import world_builder
 from frontdesk.messaging import services
+from frontdesk.messaging.models import EarlyStatus
 from frontdesk.messaging.tests.factories import (
     make_contact,
     make_message,
@@ -43,4 +44,8 @@ def messaging_world(org, members):
             to_number="+15125550100",
             body=f"World reply to {org.name}",
         )
-    return [customer, template, message, notification, suppression, inbound]
+        services.sms_status_apply(
+            org=org, provider_id=f"SMearly{org.slug}", provider_status="delivered"
+        )
+        early = EarlyStatus.objects.get(provider_id=f"SMearly{org.slug}")
+    return [customer, template, message, notification, suppression, inbound, early]

@@ -1,8 +1,8 @@
 """``frontdesk`` — the command line (SPEC section 7).
 
-``frontdesk migrate|createorg|createuser|token|serve|worker|demo|up`` and any other Django
-management command (``frontdesk check``, ``frontdesk shell``). Reads DATABASE_URL and
-FRONTDESK_DATA_DIR like the web and worker processes do.
+``frontdesk migrate|createorg|createuser|token|serve|worker|demo|up|import|export|reencrypt``
+and any other Django management command (``frontdesk check``, ``frontdesk shell``). Reads
+DATABASE_URL and FRONTDESK_DATA_DIR like the web and worker processes do.
 """
 
 import os

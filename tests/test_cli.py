@@ -255,3 +255,27 @@ def test_migrate_creates_the_cache_table_and_the_job_schedules(frontdesk):
     )
     assert frontdesk("migrate", "--no-input").code == 0  # and again: nothing doubles
     assert Schedule.objects.count() == len(GLOBAL_SCHEDULES)
+
+
+# --- reencrypt ----------------------------------------------------------------------------
+def test_reencrypt_moves_every_secret_to_the_newest_key(frontdesk, org, other_org, settings):
+    from cryptography.fernet import Fernet
+
+    from frontdesk.integrations.tests.factories import make_endpoint
+    from frontdesk.integrations.webhooks.models import WebhookEndpoint
+
+    old_key = settings.FRONTDESK_ENCRYPTION_KEYS[0]
+    endpoints = [make_endpoint(o, "https://hooks.example.com/in") for o in (org, other_org)]
+    secrets = {endpoint.pk: secret for endpoint, secret in endpoints}
+    new_key = Fernet.generate_key().decode()
+    settings.FRONTDESK_ENCRYPTION_KEYS = [new_key, old_key]  # rotation: new key in front
+
+    result = frontdesk("reencrypt")
+
+    assert result.code == 0, result.err
+    assert result.out.strip() == "2 rows re-encrypted"
+    settings.FRONTDESK_ENCRYPTION_KEYS = [new_key]  # the old key is dropped
+    for o in (org, other_org):
+        with tenant_scope(o):
+            endpoint = WebhookEndpoint.objects.get()
+            assert endpoint.secret == secrets[endpoint.pk]  # readable with the new key alone

@@ -76,18 +76,20 @@ def identity_matches(
     """Customers holding any of these E.164 numbers or email keys, oldest first."""
     phones, email_keys = list(phones), list(email_keys)
     found: dict = defaultdict(set)
+    # by the phone/email indexes alone, then the customers by primary key: joining on
+    # ``merged_into IS NULL`` made SQLite walk the merged_into index (seconds at 100k rows)
     if phones:
-        rows = CustomerPhone.objects.filter(number__in=phones, customer__merged_into__isnull=True)
+        rows = CustomerPhone.objects.filter(number__in=phones)
         for cid, number in rows.values_list("customer_id", "number"):
             found[cid].add(f"phone:{number}")
     if email_keys:
-        rows = CustomerEmail.objects.filter(key__in=email_keys, customer__merged_into__isnull=True)
+        rows = CustomerEmail.objects.filter(key__in=email_keys)
         for cid, key in rows.values_list("customer_id", "key"):
             found[cid].add(f"email:{key}")
     found.pop(exclude_id, None)
     if not found:
         return []
-    customers = Customer.objects.filter(pk__in=list(found)).order_by("created_at", "pk")
+    customers = live_customers().filter(pk__in=list(found)).order_by("created_at", "pk")
     return [Match(customer=c, matched_on=found[c.pk]) for c in customers]
 
 

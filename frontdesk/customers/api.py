@@ -12,13 +12,13 @@ from ninja import Query, Router, Status
 
 from frontdesk.core.api import ListParams, Page, api_permission, error_responses, paginate
 from frontdesk.core.errors import NotFound
-from frontdesk.core.lookups import get_or_404
+from frontdesk.core.lookups import get_or_404, get_referenced
 from frontdesk.customers import permissions as perm
 from frontdesk.customers import selectors, services
 from frontdesk.customers.duplicates import duplicate_pairs
 from frontdesk.customers.history import vehicle_history
 from frontdesk.customers.merge import customer_merge
-from frontdesk.customers.models import Company, Customer, CustomerVehicle, Vehicle
+from frontdesk.customers.models import Company, Customer, CustomerVehicle, NotDuplicate, Vehicle
 from frontdesk.customers.overview import customer_overview
 from frontdesk.customers.schemas import (
     CompanyIn,
@@ -37,6 +37,8 @@ from frontdesk.customers.schemas import (
     DuplicateProblemOut,
     MergeIn,
     MergeOut,
+    NotDuplicateIn,
+    NotDuplicateOut,
     NoteIn,
     NoteOut,
     OverviewOut,
@@ -104,6 +106,45 @@ def customer_duplicates(
     """Candidate pairs among existing customers: same phone, same email, or a similar
     name at the same address. Review, then merge."""
     return duplicate_pairs(kind=kind, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/customers/duplicates/dismissals",
+    auth=api_permission(perm.VIEW),
+    response={200: Page[NotDuplicateOut], **READ},
+)
+def duplicate_dismissal_list(request: HttpRequest, params: Query[ListParams]):
+    """Pairs reviewers marked "not a duplicate", newest first."""
+    qs = NotDuplicate.objects.select_related("customer_a", "customer_b")
+    return paginate(qs, params=params, orders={"created_at": "created_at"}, default="-created_at")
+
+
+@router.post(
+    "/customers/duplicates/dismissals",
+    auth=api_permission(perm.MERGE),
+    response={200: NotDuplicateOut, 201: NotDuplicateOut, **WRITE},
+)
+def duplicate_dismiss(request: HttpRequest, payload: NotDuplicateIn):
+    """Mark two customers as different people: the pair leaves the duplicates review.
+    201 the first time, 200 with the same decision when asked again."""
+    customer = get_referenced(Customer, payload.customer_id, field="customer_id", status=404)
+    other = get_referenced(Customer, payload.other_id, field="other_id", status=404)
+    decision, created = services.duplicate_dismiss(
+        org=request.org, actor=request.auth, customer=customer, other=other, note=payload.note
+    )
+    return Status(201 if created else 200, decision)
+
+
+@router.delete(
+    "/customers/duplicates/dismissals/{dismissal_id}",
+    auth=api_permission(perm.MERGE),
+    response={204: None, **WRITE},
+)
+def duplicate_dismissal_undo(request: HttpRequest, dismissal_id: UUID):
+    """Forget a "not a duplicate" decision: the pair is offered for review again."""
+    decision = get_or_404(NotDuplicate, dismissal_id)
+    services.duplicate_dismissal_undo(org=request.org, actor=request.auth, decision=decision)
+    return Status(204, None)
 
 
 @router.get(

@@ -6,7 +6,8 @@
   next to the 409 and by the create form before saving. Candidates come from the two
   name indexes around where the name would sort, so it costs four small index range
   scans whatever the size of the organization.
-* :func:`duplicate_pairs` — candidate pairs among existing customers for review.
+* :func:`duplicate_pairs` — candidate pairs among existing customers for review, less
+  the pairs a reviewer marked "not a duplicate".
 
 Merged tombstones never match: they point at their survivor.
 """
@@ -24,7 +25,13 @@ from rapidfuzz import fuzz
 
 from frontdesk.core.api import decode_cursor, encode_cursor
 from frontdesk.core.errors import ValidationFailed
-from frontdesk.customers.models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
+from frontdesk.customers.models import (
+    Customer,
+    CustomerAddress,
+    CustomerEmail,
+    CustomerPhone,
+    NotDuplicate,
+)
 from frontdesk.customers.normalize import fold
 
 LIKELY_THRESHOLD = 80
@@ -186,13 +193,26 @@ def duplicate_pairs(*, kind: str | None, limit: int, cursor: str | None) -> dict
             raise ValidationFailed({"cursor": "Not a cursor this list gave out."})
     pairs: list[dict[str, Any]] = []
     customers: dict = {}
+    any_dismissed = NotDuplicate.objects.exists()
     for current in kinds[kinds.index(start_kind) :]:
         for value, ids in _groups(current, after if current == start_kind else None):
             group_pairs = _pairs_of(current, value, ids, customers)
+            if any_dismissed and group_pairs:
+                group_pairs = _without_dismissed(group_pairs, ids)
             pairs += group_pairs
             if len(pairs) >= limit:
                 return {"items": pairs, "next_cursor": encode_cursor(current, value)}
     return {"items": pairs, "next_cursor": None}
+
+
+def _without_dismissed(pairs: list[dict[str, Any]], ids: list) -> list[dict[str, Any]]:
+    """The pairs no reviewer has marked as different people."""
+    dismissed = set(
+        NotDuplicate.objects.filter(customer_a__in=ids, customer_b__in=ids).values_list(
+            "customer_a_id", "customer_b_id"
+        )
+    )
+    return [p for p in pairs if tuple(sorted((p["a"].pk, p["b"].pk))) not in dismissed]
 
 
 def _pairs_of(kind: str, value: str, ids: list, cache: dict) -> list[dict[str, Any]]:

@@ -318,6 +318,31 @@ class CustomerNote(TenantModel):
         return self.body[:60]
 
 
+class NotDuplicate(TenantModel):
+    """A reviewer's decision that two customers sharing a phone, an email or an address
+    are different people: the pair leaves the duplicates review. ``customer_a`` is the
+    one with the smaller id, so each pair is stored once."""
+
+    customer_a = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    customer_b = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    decided_by = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "customer_a", "customer_b"], name="notduplicate_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(customer_a__lt=models.F("customer_b")), name="notduplicate_ordered_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_a_id} ≠ {self.customer_b_id}"
+
+
 class Vehicle(TenantModel):
     """A vehicle the business services. ``vin`` is unique per organization when known."""
 

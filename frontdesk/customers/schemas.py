@@ -542,6 +542,39 @@ class DuplicatePairOut(Schema):
     b: CustomerRef
 
 
+class NotDuplicateIn(Schema):
+    model_config = _example(
+        {
+            "customer_id": UUID_EXAMPLE,
+            "other_id": "0b9a4c1e-2d3f-4a5b-8c7d-6e5f4a3b2c1d",
+            "note": "Father and son, same house",
+        },
+        forbid=True,
+    )
+    customer_id: UUID
+    other_id: UUID
+    note: str = Field("", max_length=500)
+
+
+class NotDuplicateOut(Schema):
+    model_config = _config(
+        {
+            "id": UUID_EXAMPLE,
+            "customer_a": CustomerRef.model_config["json_schema_extra"]["examples"][0],
+            "customer_b": CustomerRef.model_config["json_schema_extra"]["examples"][0],
+            "note": "Father and son, same house",
+            "decided_by": "Dana Owner",
+            "created_at": "2026-11-22T10:15:00+00:00",
+        }
+    )
+    id: UUID
+    customer_a: CustomerRef
+    customer_b: CustomerRef
+    note: str
+    decided_by: str
+    created_at: dt.datetime
+
+
 # --- companies ---------------------------------------------------------------------------
 COMPANY_EXAMPLE = {
     "name": "Garcia Landscaping LLC",

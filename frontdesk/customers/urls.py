@@ -9,6 +9,11 @@ urlpatterns = [
     path("customers/form-row/<str:kind>/", views.customer_form_row, name="form_row"),
     path("customers/check-duplicates/", views.duplicate_check, name="duplicate_check"),
     path("customers/duplicates/", views.duplicates_page, name="duplicates"),
+    path(
+        "customers/duplicates/<uuid:customer_id>/not-duplicate/<uuid:other_id>/",
+        views.duplicate_dismiss_page,
+        name="not_duplicate",
+    ),
     path("customers/<uuid:customer_id>/", views.customer_detail_page, name="detail"),
     path("customers/<uuid:customer_id>/edit/", views.customer_edit_page, name="edit"),
     path("customers/<uuid:customer_id>/notes/", views.customer_note_add, name="note_add"),

@@ -608,6 +608,33 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page_permission(perm.MERGE)
+@require_POST
+def duplicate_dismiss_page(
+    request: HttpRequest, customer_id: uuid.UUID, other_id: uuid.UUID
+) -> HttpResponse:
+    """ "Not a duplicate" on the review: the pair leaves it (undo through the API)."""
+    customer = get_or_404(Customer, customer_id)
+    other = get_or_404(Customer, other_id)
+    try:
+        services.duplicate_dismiss(
+            org=request.org,
+            actor=request.actor,
+            customer=customer,
+            other=other,
+            note=request.POST.get("note", "")[:500],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request, f"{customer.number} and {other.number} marked as different people."
+        )
+    kind = request.POST.get("kind", "")
+    url = reverse("customers:duplicates")
+    return redirect(f"{url}?kind={kind}" if kind in ("phone", "email", "name_address") else url)
+
+
 MERGE_ROWS = (
     ("Number", "number"),
     ("Name", "display_name"),

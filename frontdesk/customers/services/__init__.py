@@ -19,6 +19,7 @@ from frontdesk.customers.services.customers import (
     customer_update,
     ensure_editable,
 )
+from frontdesk.customers.services.dismissals import duplicate_dismiss, duplicate_dismissal_undo
 from frontdesk.customers.services.vehicles import (
     customer_vehicle_add,
     customer_vehicle_update,
@@ -43,6 +44,8 @@ __all__ = [
     "customer_vehicle_add",
     "customer_vehicle_update",
     "customer_visit_record",
+    "duplicate_dismiss",
+    "duplicate_dismissal_undo",
     "ensure_editable",
     "vehicle_create",
     "vehicle_update",

@@ -589,3 +589,17 @@ def test_companies_list_and_detail(org, owner):
     assert "Acme Fleet" in page and "Zulu" not in page
     page = owner.get(reverse("customers:company", args=[acme.pk])).content.decode()
     assert "Acme Fleet" in page and "Carl Contact" in page
+
+
+def test_not_a_duplicate_takes_the_pair_off_the_review_page(org, ann, owner):
+    twin = make_customer(
+        org, first_name="Ann", last_name="Archer Jr", phones=[{"number": "+1 512 555 0142"}],
+        allow_duplicate=True,
+    )  # fmt: skip
+    url = reverse("customers:not_duplicate", args=[ann.pk, twin.pk])
+    assert url in owner.get(reverse("customers:duplicates")).content.decode()
+    response = owner.post(url, {"kind": "phone"})
+    assert response.status_code == 302 and response["Location"].endswith("?kind=phone")
+    page = owner.get(reverse("customers:duplicates")).content.decode()
+    assert "No possible duplicates found." in page
+    assert "marked as different people" in page

@@ -39,7 +39,11 @@ def customers_world(org, members):
             customer.addresses.get(),
         )
         tag = customer.tags.get()
-    return [company, customer, vehicle, link, note, phone, email, address, tag]
+        twin = make_customer(org, first_name="World", last_name="Twin")
+        not_duplicate, _ = services.duplicate_dismiss(
+            org=org, actor=system(org), customer=customer, other=twin, note="World pair"
+        )
+    return [company, customer, vehicle, link, note, phone, email, address, tag, not_duplicate]
 
 
 @world_builder

@@ -26,8 +26,8 @@ from frontdesk.customers.schemas import (
     CompanyPatch,
     CustomerFilter,
     CustomerIn,
-    CustomerListItem,
     CustomerOut,
+    CustomerPage,
     CustomerPatch,
     CustomerPutIn,
     CustomerVehicleIn,
@@ -68,10 +68,12 @@ def _detail(request: HttpRequest, customer: Customer) -> Customer:
 @router.get(
     "/customers",
     auth=api_permission(perm.VIEW),
-    response={200: Page[CustomerListItem], **READ},
+    response={200: CustomerPage, **READ},
 )
 def customer_list(request: HttpRequest, params: Query[ListParams], filters: Query[CustomerFilter]):
-    """Customers, filtered; ``q`` searches (results in match order, ``order`` ignored)."""
+    """Customers, filtered; ``q`` searches (results in match order, ``order`` ignored).
+    A name search that finds nobody answers close names instead, with
+    ``close_matches: true``."""
     data = filters.model_dump(exclude={"q"})
     qs = selectors.customer_list(org=request.org, filters=data)
     return selectors.customer_page(qs, params=params, q=filters.q)

@@ -14,7 +14,7 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
-from frontdesk.core.api import ProblemOut
+from frontdesk.core.api import Page, ProblemOut
 from frontdesk.customers.choices import (
     AddressKind,
     Channel,
@@ -355,6 +355,14 @@ class CustomerListItem(Schema):
     @staticmethod
     def resolve_tags(obj) -> list[str]:
         return [t.tag for t in obj.tags.all()]
+
+
+class CustomerPage(Page[CustomerListItem]):
+    close_matches: bool = Field(
+        False,
+        description="true when nothing matched `q` and the items are customers with a close "
+        "name (a typo, a transposition) instead",
+    )
 
 
 class CustomerOut(CustomerListItem):

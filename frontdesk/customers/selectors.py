@@ -29,6 +29,7 @@ from frontdesk.core.api import ListParams, paginate
 from frontdesk.core.errors import ValidationFailed
 from frontdesk.core.lookups import get_or_404
 from frontdesk.customers.choices import CustomerStatus, Segment
+from frontdesk.customers.duplicates import likely_matches
 from frontdesk.customers.models import (
     Company,
     Customer,
@@ -38,7 +39,7 @@ from frontdesk.customers.models import (
     Vehicle,
 )
 from frontdesk.customers.normalize import fold, plate_key, tag_normalize
-from frontdesk.customers.search import HIGH, search_customer_ids
+from frontdesk.customers.search import HIGH, parse_query, search_customer_ids
 from frontdesk.organizations.models import Organization
 
 CUSTOMER_ORDERS = {
@@ -146,14 +147,37 @@ def _with_tags(items: list[Customer]) -> list[Customer]:
     return items
 
 
+CLOSE_MATCHES = 10
+
+
+def close_match_ids(q: str, *, limit: int) -> list:
+    """For a name query nothing matched: customers whose name is close (a typo, a
+    transposition, a missing letter), best first. The candidates are the neighbours of
+    where the query would sort in the two name indexes, ranked by name similarity, so a
+    slip late in the name is forgiven at any size of organization; one in the first
+    letters is not (that would need a scan)."""
+    plan = parse_query(q)
+    if not plan.words or plan.number or plan.phone or plan.emails:
+        return []
+    if plan.digit_words or plan.vehicle_words or len("".join(plan.words)) < 4:
+        return []
+    matches = likely_matches(name=" ".join(plan.words), limit=limit)
+    return [m.customer.pk for m in matches]
+
+
 def customer_page(qs: QuerySet[Customer], *, params: ListParams, q: str | None) -> dict:
-    """One page of ``qs``: searched by ``q`` (match order) or sorted by ``params.order``."""
+    """One page of ``qs``: searched by ``q`` (match order) or sorted by ``params.order``.
+    A name search with no result offers close names instead (``close_matches``)."""
     if q and q.strip():
         ids, next_cursor = search_customer_ids(qs, q=q, limit=params.limit, cursor=params.cursor)
+        close = not ids and not params.cursor
+        if close:
+            ids = close_match_ids(q, limit=min(params.limit, CLOSE_MATCHES))
         found = {c.pk: c for c in qs.filter(pk__in=ids)}
         return {
             "items": _with_tags([found[i] for i in ids if i in found]),
             "next_cursor": next_cursor,
+            "close_matches": close and bool(found),
         }
     page = paginate(qs, params=params, orders=CUSTOMER_ORDERS, default="name")
     page["items"] = _with_tags(page["items"])

@@ -74,6 +74,7 @@ def customer_list_page(request: HttpRequest) -> HttpResponse:
         else:
             context["customers"] = page["items"]
             context["next_cursor"] = page["next_cursor"]
+            context["close_matches"] = page.get("close_matches", False)
     query = request.GET.copy()
     query.pop("cursor", None)
     query.pop("fragment", None)

@@ -296,3 +296,41 @@ def test_many_candidates_page_by_cursor_without_repeats(api, org, dense):
     second = api.get("/customers", {"q": "(512)", "limit": 3, "cursor": first["next_cursor"]})
     names = [c["display_name"] for c in first["items"] + second.json()["items"]]
     assert names == [f"Ann{i} Lee" for i in range(5)]
+
+
+# --- close names when nothing matches (typos) ---------------------------------------------
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("John Smtih", ["John Smith"]),  # transposed letters
+        ("Smiht John", ["John Smith"]),  # last name first, with a slip
+        ("Mary Jonhson", ["Mary Johnson"]),
+        ("Jose OBrein", ["José O'Brien"]),
+    ],
+)
+def test_a_name_search_with_a_typo_offers_close_names(api, people, q, expected):
+    body = api.get("/customers", {"q": q}).json()
+    assert [c["display_name"] for c in body["items"]][: len(expected)] == expected
+    assert body["close_matches"] is True and body["next_cursor"] is None
+
+
+def test_an_exact_hit_is_never_mixed_with_close_names(api, people):
+    body = api.get("/customers", {"q": "smith"}).json()
+    assert body["close_matches"] is False
+    assert [c["display_name"] for c in body["items"]] == ["John Smith", "Johnny Smithers"]
+
+
+def test_nothing_close_stays_empty_and_other_organizations_are_never_offered(
+    api, other_api, people
+):
+    body = api.get("/customers", {"q": "Xavier Quintana"}).json()
+    assert body == {"items": [], "next_cursor": None, "close_matches": False}
+    assert found(other_api, "Jonh Smiht") == ["John Smith"]  # its own John Smith
+    assert found(other_api, "Mary Jonhson") == []
+
+
+def test_close_names_respect_the_filters(api, org, people):
+    with tenant_scope(org):
+        services.customer_archive(org=org, actor=system(org), customer=people["john"])
+    assert found(api, "John Smtih") == []
+    assert found(api, "John Smtih", status="archived") == ["John Smith"]

@@ -192,6 +192,13 @@ def test_search_as_you_type_answers_the_results_partial(org, ann, owner):
     assert "Ann Archer" in response.content.decode()
 
 
+def test_a_misspelled_name_shows_close_names_labelled_as_such(org, ann, owner):
+    page = owner.get(reverse("customers:list"), {"q": "Ann Archre"}, **HTMX).content.decode()
+    assert "No customer matches exactly. Close names:" in page and "Ann Archer" in page
+    page = owner.get(reverse("customers:list"), {"q": "Ann Archer"}, **HTMX).content.decode()
+    assert "Close names" not in page and "Ann Archer" in page
+
+
 def test_the_list_filters_by_tag_segment_status_and_lifecycle(org, ann, owner):
     make_customer(org, first_name="Zed", last_name="Zimmer", lifecycle_stage="customer")
     page = owner.get(reverse("customers:list"), {"tag": "VIP"}).content.decode()

@@ -47,8 +47,11 @@ def fold(text: str | None) -> str:
     (O'Brien → obrien), every other separator a single space."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        text = text.lower()  # the same as the lines below for ASCII, several times faster
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = _APOSTROPHES_RE.sub("", text)
     return " ".join(_SEPARATORS_RE.sub(" ", text).split())
 
@@ -58,11 +61,42 @@ def tokens(text: str | None) -> list[str]:
 
 
 # --- phones ------------------------------------------------------------------------------
+# North American numbers written the common ways (``(512) 555-0142``, ``512.555.0142``,
+# ``+1 512 555 0142``, ``1-512-555-0142``) skip ``phonenumbers.parse`` (~60-90 µs, a third
+# of a large import's time): their validity depends only on the first six digits of the
+# national number (every NANP pattern of phonenumbers' metadata ends in \d{4} or more),
+# so it is asked of phonenumbers once per six-digit prefix and remembered. Anything else
+# takes the full parser. tests/test_normalize.py checks both give the same answers.
+_NANP_RE = re.compile(r"(?:\+?1[ .-]?)?\(?([2-9]\d{2})\)?[ .-]?(\d{3})[ .-]?(\d{4})")
+_NANP_REGIONS = frozenset({"US", "CA"})
+_NANP_VALID: dict[str, bool] = {}
+
+
+def _nanp_e164(raw: str, region: str) -> str | None:
+    """``+1`` and ten digits for a plain North American number, or None (use the parser)."""
+    if region not in _NANP_REGIONS and not raw.startswith("+1"):
+        return None
+    match = _NANP_RE.fullmatch(raw)
+    if match is None:
+        return None
+    national = "".join(match.groups())
+    prefix = national[:6]
+    valid = _NANP_VALID.get(prefix)
+    if valid is None:
+        valid = phonenumbers.is_valid_number(phonenumbers.parse("+1" + national, None))
+        if len(_NANP_VALID) < 100_000:
+            _NANP_VALID[prefix] = valid
+    return "+1" + national if valid else None
+
+
 def phone_e164(raw: str, *, region: str) -> str:
     """``raw`` as E.164, read with ``region`` (the organization's country) as default."""
     raw = clean_text(raw, max_length=40)
     if not raw:
         raise ValueError("Enter a phone number.")
+    fast = _nanp_e164(raw, region)
+    if fast:
+        return fast
     try:
         number = phonenumbers.parse(raw, region or None)
     except phonenumbers.NumberParseException:

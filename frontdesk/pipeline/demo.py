@@ -86,7 +86,7 @@ def _contact(ctx: DemoContext, first: str, last: str, phone: str, email: str = "
 
 def _backdate(lead: Lead, when: dt.datetime) -> None:
     Lead.objects.filter(pk=lead.pk).update(
-        created_at=when, stage_changed_at=when, last_touch_at=when
+        created_at=when, stage_changed_at=when, last_touch_at=when, open_touch_at=when
     )
 
 

@@ -446,7 +446,8 @@ def test_stale_leads_are_those_untouched_for_three_business_days(api, org):
     fresh, stale = make_lead(org, title="Fresh"), make_lead(org, title="Stale")
     with tenant_scope(org):
         Lead.objects.filter(pk=stale.pk).update(
-            last_touch_at=timezone.now() - dt.timedelta(days=10)
+            last_touch_at=timezone.now() - dt.timedelta(days=10),
+            open_touch_at=timezone.now() - dt.timedelta(days=10),
         )
     log(org, lead=stale, occurred_at=timezone.now() - dt.timedelta(days=10), subject="Last call")
     items = api.get("/leads/stale").json()["items"]

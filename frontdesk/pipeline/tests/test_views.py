@@ -184,7 +184,10 @@ def test_followups_and_stale_pages_and_the_dashboard(web, org):
     log(org, customer=customer, subject="Call back", follow_up_date=local_today(org))
     stale = make_lead(org, title="Forgotten lead")
     with tenant_scope(org):
-        Lead.objects.filter(pk=stale.pk).update(last_touch_at=timezone.now() - dt.timedelta(days=9))
+        Lead.objects.filter(pk=stale.pk).update(
+            last_touch_at=timezone.now() - dt.timedelta(days=9),
+            open_touch_at=timezone.now() - dt.timedelta(days=9),
+        )
     client = web()
     assert "Call back" in client.get(reverse("pipeline:followups")).content.decode()
     assert "Forgotten lead" in client.get(reverse("pipeline:stale")).content.decode()

@@ -10,7 +10,7 @@ class PipelineConfig(AppConfig):
         # imported here: they need the models loaded
         from frontdesk.core.navigation import NavEntry, register_nav  # noqa: PLC0415
         from frontdesk.jobs.services import register_org_schedule  # noqa: PLC0415
-        from frontdesk.pipeline import overview  # noqa: PLC0415
+        from frontdesk.pipeline import handlers, overview  # noqa: F401, PLC0415
 
         overview.register()
 

@@ -47,7 +47,9 @@ def lead_list(
     q: str | None = None,
 ) -> QuerySet[Lead]:
     qs = lead_qs()
-    if status:
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_LEAD_STATUSES)
+    elif status:
         qs = qs.filter(status=status)
     if stage:
         qs = qs.filter(Q(stage__key=stage) | Q(stage__pk__in=_uuid_or_none(stage)))

@@ -238,3 +238,20 @@ def test_merging_customers_moves_their_pipeline(org):
         assert Lead.objects.get(pk=lead.pk).customer_id == survivor.pk
         assert Interaction.objects.get(pk=item.pk).customer_id == survivor.pk
         assert Customer.objects.get(pk=duplicate.pk).merged_into_id == survivor.pk
+
+
+def test_the_board_links_a_full_column_to_its_open_leads(web, org):
+    for i in range(26):
+        make_lead(org, title=f"Lead {i}")
+    client = web()
+    html = client.get(reverse("pipeline:leads")).content.decode()
+    assert "?stage=inquiry&amp;status=open" in html
+    make_lead(org, title="Closed one")
+    with tenant_scope(org):
+        Lead.objects.filter(title="Closed one").update(
+            status="disqualified", disqualification_reason="budget"
+        )
+    listed = client.get(reverse("pipeline:lead_list"), {"stage": "inquiry", "status": "open"})
+    assert (
+        "Closed one" not in listed.content.decode() and "Next page" not in listed.content.decode()
+    )

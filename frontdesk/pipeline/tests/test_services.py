@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from frontdesk.audit.models import AuditEntry
+from frontdesk.core.actor import Actor
 from frontdesk.core.errors import InvalidState, ValidationFailed
 from frontdesk.customers.models import Customer
 from frontdesk.customers.tests.factories import make_customer
@@ -162,3 +163,23 @@ def test_only_new_and_working_leads_can_be_stale(org, in_org):
         assert list(selectors.stale_leads(org=org)) == [working]
         log(org, lead=working, direction="outbound")
         assert not selectors.stale_leads(org=org).exists()
+
+
+def test_a_public_form_can_create_a_lead_and_log_its_inquiry(org, in_org):
+    """How the inquiry intake calls the pipeline: a site visitor's actor, a contact."""
+    visitor = Actor.public(org_id=org.pk)
+    with in_org():
+        lead = services.lead_create(
+            org=org,
+            actor=visitor,
+            title="Website inquiry",
+            source="web_form",
+            contact={"name": "Ana Ruiz", "email": "ana@example.com", "phone": "512 555 0100"},
+            description="<b>Need</b> a quote",
+        )
+        item = services.interaction_log(
+            org=org, actor=visitor, type="web", lead=lead, direction="inbound", body="Hello"
+        )
+        lead.refresh_from_db()
+    assert lead.status == "new" and item.customer_id == lead.customer_id and item.staff_id is None
+    assert lead.description == "<b>Need</b> a quote"

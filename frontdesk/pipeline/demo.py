@@ -90,15 +90,27 @@ def _backdate(lead: Lead, when: dt.datetime) -> None:
     )
 
 
+def _contacts(ctx: DemoContext):
+    """The customers domain's demo customers (complete: phone, email, address) if it made
+    enough, else contacts of our own."""
+    pool = [c for c in ctx.data.get("customers", []) if not c.do_not_contact]
+    needed = len(LEADS) + len(DEALS)
+    if len(pool) >= needed:
+        yield from pool[-needed:]
+        return
+    for person in [p[5] for p in LEADS] + [(*d[1], "") for d in DEALS]:
+        yield _contact(ctx, *person)
+
+
 @demo_step
 def pipeline_demo(ctx: DemoContext) -> None:
     org = ctx.org
     now = timezone.now()
     today = local_today(org, now)
     services.stages_ensure(org=org)
-    for i, (title, source, stage, value, owner, person, days, touches) in enumerate(LEADS):
-        first, last, phone, email = person
-        customer = _contact(ctx, first, last, phone, email)
+    contacts = _contacts(ctx)
+    for i, (title, source, stage, value, owner, _person, days, touches) in enumerate(LEADS):
+        customer = next(contacts)
         created = now - dt.timedelta(days=days, hours=2 + i)
         lead = services.lead_create(
             org=org,
@@ -109,7 +121,7 @@ def pipeline_demo(ctx: DemoContext) -> None:
             estimated_value=value,
             owner=ctx.staff[owner] if owner else None,
             stage=stage,
-            description=f"{first} {last} got in touch by {source.replace('_', ' ')}.",
+            description=f"{customer.display_name} got in touch by {source.replace('_', ' ')}.",
         )
         _backdate(lead, created)
         lead.refresh_from_db()
@@ -146,8 +158,8 @@ def pipeline_demo(ctx: DemoContext) -> None:
         if i == 1:
             services.lead_qualify(org=org, actor=ctx.actor, lead=lead)
     owner = _actor(ctx, "owner")
-    for name, (first, last, phone), outcome, amount, days in DEALS:
-        customer = _contact(ctx, first, last, phone)
+    for name, _person, outcome, amount, days in DEALS:
+        customer = next(contacts)
         lead = services.lead_create(
             org=org,
             actor=ctx.actor,

@@ -5,3 +5,9 @@ class MoneyConfig(AppConfig):
     name = "frontdesk.money"
     label = "money"
     verbose_name = "Catalog, invoices, payments and the ledger"
+
+    def ready(self) -> None:
+        # imported here: both need the models loaded
+        from frontdesk.money import overview  # noqa: PLC0415
+
+        overview.register()

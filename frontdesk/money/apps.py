@@ -8,6 +8,11 @@ class MoneyConfig(AppConfig):
 
     def ready(self) -> None:
         # imported here: both need the models loaded
+        from frontdesk.core.navigation import NavEntry, register_nav  # noqa: PLC0415
         from frontdesk.money import overview  # noqa: PLC0415
 
         overview.register()
+        register_nav(
+            NavEntry("Receivables", "billing:receivables", "billing.view", "Money"),
+            before="Memberships",
+        )

@@ -12,6 +12,7 @@ from frontdesk.customers.api_imports import router as customer_imports_router
 from frontdesk.integrations.webhooks.api import router as webhooks_router
 from frontdesk.messaging.api import router as messaging_router
 from frontdesk.messaging.public import router as messaging_public_router
+from frontdesk.money.api import router as money_router
 from frontdesk.organizations.api import router as organizations_router
 from frontdesk.pipeline.api import router as pipeline_router
 from frontdesk.scheduling.api import router as scheduling_router
@@ -40,6 +41,7 @@ CRM_ROUTERS = [
     customer_imports_router,
     scheduling_router,
     pipeline_router,
+    money_router,
     messaging_router,
     webhooks_router,
 ]

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "frontdesk.scheduling",
     "frontdesk.messaging",
     "frontdesk.pipeline",
+    "frontdesk.money",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("schedule/", include("frontdesk.scheduling.urls")),
     path("pipeline/", include("frontdesk.pipeline.urls")),
     path("messages/", include("frontdesk.messaging.urls")),
+    path("billing/", include("frontdesk.money.urls")),
     path("", include("frontdesk.core.urls")),
 ]
 

@@ -279,3 +279,31 @@ def test_reencrypt_moves_every_secret_to_the_newest_key(frontdesk, org, other_or
         with tenant_scope(o):
             endpoint = WebhookEndpoint.objects.get()
             assert endpoint.secret == secrets[endpoint.pk]  # readable with the new key alone
+
+
+# --- report -------------------------------------------------------------------------------
+def test_report_prints_the_pipeline_figures_as_json(frontdesk, org):
+    from frontdesk.core.actor import Actor
+    from frontdesk.pipeline.services import lead_create
+
+    with tenant_scope(org):
+        lead_create(
+            org=org,
+            actor=Actor.system(org_id=org.pk, label="tests"),
+            title="Brake quote",
+            source="phone_call",
+            contact={"first_name": "Rita", "last_name": "Report", "phone": "+1 512 555 0170"},
+        )
+    result = frontdesk("report", "pipeline", "--org", org.slug)
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["new_leads"] == 1 and report["new_leads_by_source"] == {"phone_call": 1}
+    sources = json.loads(frontdesk("report", "sources", "--org", org.slug).out)
+    assert sources
+
+
+def test_report_names_a_bad_week_and_an_unknown_organization(frontdesk, org):
+    result = frontdesk("report", "pipeline", "--org", org.slug, "--week", "2026-47")
+    assert result.code != 0 and "YYYY-Www" in result.err
+    result = frontdesk("report", "win-loss", "--org", "nope")
+    assert result.code != 0 and "No organization" in result.err

@@ -10,6 +10,7 @@ from frontdesk.core.api import ActorRateThrottle, FrontdeskAPI, install_problem_
 from frontdesk.customers.api import router as customers_router
 from frontdesk.customers.api_imports import router as customer_imports_router
 from frontdesk.integrations.webhooks.api import router as webhooks_router
+from frontdesk.loyalty.api import router as loyalty_router
 from frontdesk.messaging.api import router as messaging_router
 from frontdesk.messaging.public import router as messaging_public_router
 from frontdesk.organizations.api import router as organizations_router
@@ -40,6 +41,7 @@ CRM_ROUTERS = [
     scheduling_router,
     messaging_router,
     webhooks_router,
+    loyalty_router,
 ]
 for router in CRM_ROUTERS:
     api.add_router("/crm", router)

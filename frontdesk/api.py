@@ -11,6 +11,7 @@ from frontdesk.customers.api import router as customers_router
 from frontdesk.customers.api_imports import router as customer_imports_router
 from frontdesk.integrations.webhooks.api import router as webhooks_router
 from frontdesk.loyalty.api import router as loyalty_router
+from frontdesk.memberships.api import router as memberships_router
 from frontdesk.messaging.api import router as messaging_router
 from frontdesk.messaging.public import router as messaging_public_router
 from frontdesk.organizations.api import router as organizations_router
@@ -42,6 +43,7 @@ CRM_ROUTERS = [
     messaging_router,
     webhooks_router,
     loyalty_router,
+    memberships_router,
 ]
 for router in CRM_ROUTERS:
     api.add_router("/crm", router)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "frontdesk.messaging",
     "frontdesk.money",
     "frontdesk.loyalty",
+    "frontdesk.memberships",
 ]
 
 MIDDLEWARE = [

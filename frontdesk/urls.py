@@ -18,6 +18,7 @@ urlpatterns = [
     path("schedule/", include("frontdesk.scheduling.urls")),
     path("messages/", include("frontdesk.messaging.urls")),
     path("loyalty/", include("frontdesk.loyalty.urls")),
+    path("memberships/", include("frontdesk.memberships.urls")),
     path("", include("frontdesk.core.urls")),
 ]
 

@@ -28,7 +28,7 @@ class PlanIn(Schema):
         Decimal(0), ge=0, le=100, decimal_places=2, examples=["10"],
         description="off lines the plan does not include; stored in basis points",
     )  # fmt: skip
-    included_services: list[IncludedIn] = Field(default_factory=list, examples=[[]])
+    included_services: list[IncludedIn] = Field(default_factory=list)
     priority_label: Line(60) = Field("", examples=["Priority booking"])
     duration_days: StrictInt = Field(365, ge=1, le=3650, examples=[365])
     active: bool = Field(True, examples=[True])
@@ -38,7 +38,7 @@ class PlanPatch(Schema):
     model_config = FORBID
     name: Line(120) | None = Field(None, examples=["Premium Care Plus"])
     discount_percent: Decimal | None = Field(None, ge=0, le=100, decimal_places=2, examples=["15"])
-    included_services: list[IncludedIn] | None = Field(None, examples=[[]])
+    included_services: list[IncludedIn] | None = Field(None, description="replaces the list")
     priority_label: Line(60) | None = Field(None, examples=["Same-day service"])
     duration_days: StrictInt | None = Field(None, ge=1, le=3650, examples=[180])
     active: bool | None = Field(None, examples=[False])

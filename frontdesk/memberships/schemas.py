@@ -28,7 +28,9 @@ class PlanIn(Schema):
         Decimal(0), ge=0, le=100, decimal_places=2, examples=["10"],
         description="off lines the plan does not include; stored in basis points",
     )  # fmt: skip
-    included_services: list[IncludedIn] = Field(default_factory=list)
+    included_services: list[IncludedIn] = Field(
+        default_factory=list, examples=[[{"service_id": SERVICE_EXAMPLE, "price": 0}]]
+    )
     priority_label: Line(60) = Field("", examples=["Priority booking"])
     duration_days: StrictInt = Field(365, ge=1, le=3650, examples=[365])
     active: bool = Field(True, examples=[True])

@@ -14,6 +14,7 @@ from frontdesk.loyalty.api import router as loyalty_router
 from frontdesk.memberships.api import router as memberships_router
 from frontdesk.messaging.api import router as messaging_router
 from frontdesk.messaging.public import router as messaging_public_router
+from frontdesk.money.api import router as money_router
 from frontdesk.organizations.api import router as organizations_router
 from frontdesk.scheduling.api import router as scheduling_router
 from frontdesk.scheduling.public_api import router as scheduling_public_router
@@ -40,6 +41,7 @@ CRM_ROUTERS = [
     customers_router,
     customer_imports_router,
     scheduling_router,
+    money_router,
     messaging_router,
     webhooks_router,
     loyalty_router,

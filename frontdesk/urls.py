@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("frontdesk.customers.urls")),
     path("schedule/", include("frontdesk.scheduling.urls")),
     path("messages/", include("frontdesk.messaging.urls")),
+    path("billing/", include("frontdesk.money.urls")),
     path("loyalty/", include("frontdesk.loyalty.urls")),
     path("memberships/", include("frontdesk.memberships.urls")),
     path("", include("frontdesk.core.urls")),

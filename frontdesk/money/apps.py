@@ -5,3 +5,14 @@ class MoneyConfig(AppConfig):
     name = "frontdesk.money"
     label = "money"
     verbose_name = "Catalog, invoices, payments and the ledger"
+
+    def ready(self) -> None:
+        # imported here: both need the models loaded
+        from frontdesk.core.navigation import NavEntry, register_nav  # noqa: PLC0415
+        from frontdesk.money import overview  # noqa: PLC0415
+
+        overview.register()
+        register_nav(
+            NavEntry("Receivables", "billing:receivables", "billing.view", "Money"),
+            before="Memberships",
+        )

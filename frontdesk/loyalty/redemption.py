@@ -20,6 +20,7 @@ from frontdesk.loyalty.services import _check_points, _debit, _writable
 from frontdesk.money.choices import OPEN_INVOICE_STATUSES, CreditNoteKind
 from frontdesk.money.models import Invoice
 from frontdesk.money.services import credit_note_create
+from frontdesk.money.services.ledger import invoice_outstanding
 from frontdesk.organizations.models import Organization
 
 
@@ -34,7 +35,7 @@ def points_redeem_invoice(
 ) -> PointsEntry:
     """Spend ``points`` as a discount of ``points × point_value`` on an open invoice of
     this customer. 409 if the balance is short or the invoice is not open; 422 if the
-    discount would exceed the invoice's total."""
+    discount would exceed what is still owed on it."""
     _check_points(points)
     invoice = get_referenced(
         Invoice.objects.filter(customer=customer), invoice_id, field="invoice_id"
@@ -50,9 +51,10 @@ def points_redeem_invoice(
                 "issued, unpaid invoices.",
                 field="invoice_id",
             )
-        if amount > invoice.total:
+        outstanding = invoice_outstanding(invoice.pk)
+        if amount > outstanding:
             raise ValidationFailed(
-                {"points": f"{points} points are worth {amount}, more than the invoice total."}
+                {"points": f"{points} points are worth {amount}; {outstanding} is owed."}
             )
         reason = f"{points} loyalty points" + (f" — {note.strip()}" if note.strip() else "")
         credit = credit_note_create(

@@ -9,6 +9,7 @@ from frontdesk.core.demo import DemoContext, demo_step
 from frontdesk.memberships import services
 from frontdesk.memberships.selectors import org_today
 from frontdesk.money.models import Service
+from frontdesk.money.services import service_create
 
 # (code, name, list price): found in the catalog when money's demo made them
 CATALOG = [
@@ -25,7 +26,9 @@ def _service(ctx: DemoContext, code: str, name: str, price: int) -> Service:
     )
     if found:
         return found
-    return Service.objects.create(organization_id=ctx.org.pk, code=code, name=name, price=price)
+    return service_create(
+        org=ctx.org, actor=ctx.actor, data={"code": code, "name": name, "price": price}
+    )
 
 
 @demo_step

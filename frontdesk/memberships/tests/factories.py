@@ -11,6 +11,7 @@ from frontdesk.core.tenancy import tenant_scope
 from frontdesk.memberships import services
 from frontdesk.memberships.models import CustomerMembership, MembershipPlan
 from frontdesk.money.models import Service
+from frontdesk.money.tests import factories as money_factories
 
 _serial = itertools.count(1)
 
@@ -20,13 +21,8 @@ def system(org) -> Actor:
 
 
 def make_service(org, **data: Any) -> Service:
-    """A catalog service (money's catalog service is the write path once it exists)."""
-    n = next(_serial)
-    data.setdefault("code", f"SVC{n}")
-    data.setdefault("name", f"Service {n}")
-    data.setdefault("price", 5000)
-    with tenant_scope(org):
-        return Service.objects.create(organization_id=org.pk, **data)
+    """A catalog service, through money's ``service_create``."""
+    return money_factories.make_service(org, **data)
 
 
 def make_plan(org, *, included: list[tuple[Service, int]] = (), **data: Any) -> MembershipPlan:

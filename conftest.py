@@ -10,6 +10,9 @@ from frontdesk.customers import history, overview
 from frontdesk.organizations.choices import Role
 from frontdesk.organizations.tests.factories import OrganizationFactory, make_member
 
+# the ledger's triggers refuse SQLite's flush: empty the ledger before it (money)
+pytest_plugins = ["frontdesk.money.tests.flush"]
+
 ROLES = [r.value for r in Role]
 
 

@@ -110,6 +110,7 @@ class Context:
     progress: Progress
     customer_orgs: int = 0
     workers: int = 1
+    ledger_heavy: int = 0
 
 
 def batches(total: int, size: int) -> Iterator[int]:
@@ -241,12 +242,83 @@ def generate_customers(ctx: Context, count: int) -> int:
     return total
 
 
+def generate_ledger(ctx: Context, count: int) -> int:
+    """``count`` issued invoices over the organization's customers (at most 5,000 of
+    them; make them with ``--customers``), each
+    posted to the ledger (Dr receivable, Cr revenue, Cr tax) and two in three paid
+    (Dr cash, Cr receivable), dated over the last 200 days — so receivables have every
+    ageing bucket. One customer (the first) gets ``--ledger-heavy`` of them: the
+    statement benchmark's 10,000-entry customer. Rows are written in bulk, straight
+    into the append-only tables (inserts only)."""
+    from frontdesk.customers.models import Customer
+    from frontdesk.money.models import Invoice, JournalEntry, JournalLine
+
+    customer_ids = list(Customer.objects.values_list("pk", flat=True)[:5000])
+    if not customer_ids:
+        raise SystemExit("--ledger needs customers: add --customers N (once is enough)")
+    heavy = min(ctx.ledger_heavy, count)
+    today = timezone.localdate()
+    task = ctx.progress.add_task("ledger", total=count)
+    made = 0
+    for n in batches(count, ctx.batch):
+        invoices, entries, lines = [], [], []
+        for k in range(n):
+            i = made + k
+            customer_id = customer_ids[0] if i < heavy else rng.choice(customer_ids)
+            day = today - timedelta(days=rng.randint(0, 200))
+            net = rng.randint(2_000, 60_000)
+            tax = net * 825 // 10_000
+            invoice = Invoice(
+                organization_id=ctx.org.pk, number=f"INV-B-{uuid.uuid4().hex[:12]}",
+                customer_id=customer_id, status="issued", invoice_date=day, issued_on=day,
+                subtotal=net, net=net, tax=tax, total=net + tax,
+            )  # fmt: skip
+            invoices.append(invoice)
+            entry = JournalEntry(
+                organization_id=ctx.org.pk, entry_date=day, document_type="invoice",
+                document_id=invoice.pk, reference=invoice.number, description="Invoice",
+            )  # fmt: skip
+            entries.append(entry)
+            for account, debit, credit, inv in (
+                ("receivable", net + tax, 0, invoice.pk),
+                ("revenue", 0, net, None),
+                ("tax", 0, tax, None),
+            ):
+                lines.append(JournalLine(
+                    organization_id=ctx.org.pk, entry_id=entry.pk, entry_date=day,
+                    account=account, customer_id=customer_id, invoice_id=inv,
+                    debit=debit, credit=credit,
+                ))  # fmt: skip
+            if rng.random() < 2 / 3:
+                paid = JournalEntry(
+                    organization_id=ctx.org.pk, entry_date=day, document_type="payment",
+                    document_id=uuid.uuid4(), reference=f"PAY-B{i}", description="Payment",
+                )  # fmt: skip
+                entries.append(paid)
+                lines += [
+                    JournalLine(organization_id=ctx.org.pk, entry_id=paid.pk, entry_date=day,
+                                account="cash", customer_id=customer_id, debit=net + tax),
+                    JournalLine(organization_id=ctx.org.pk, entry_id=paid.pk, entry_date=day,
+                                account="receivable", customer_id=customer_id,
+                                invoice_id=invoice.pk, credit=net + tax),
+                ]  # fmt: skip
+                invoice.status = "paid"
+        with transaction.atomic():
+            Invoice.objects.bulk_create(invoices, batch_size=ctx.batch)
+            JournalEntry.objects.bulk_create(entries, batch_size=ctx.batch)
+            JournalLine.objects.bulk_create(lines, batch_size=ctx.batch)
+        made += n
+        ctx.progress.advance(task, n)
+    return count
+
+
 # name (the --option giving its count) → generator; run in this order
 GENERATORS: dict[str, Callable[[Context, int], int]] = {
     "staff": generate_staff,
     "audit": generate_audit,
     "outbox": generate_outbox,
     "customers": generate_customers,
+    "ledger": generate_ledger,
 }
 
 
@@ -290,6 +362,15 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="customer loader processes (PostgreSQL only; SQLite has one writer)",
     )
+    parser.add_argument(
+        "--ledger", type=int, default=0, help="issued invoices posted to the ledger (2/3 paid)"
+    )
+    parser.add_argument(
+        "--ledger-heavy",
+        type=int,
+        default=0,
+        help="how many of --ledger go to one customer (the 10,000-entry statement)",
+    )
     parser.add_argument("--batch", type=int, default=5_000, help="rows per bulk_create")
     parser.add_argument("--no-token", action="store_true", help="do not create an API token")
     args = parser.parse_args(argv)
@@ -313,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=progress,
             customer_orgs=args.customer_orgs,
             workers=args.workers,
+            ledger_heavy=args.ledger_heavy,
         )
         made = {}
         for name, generate in GENERATORS.items():

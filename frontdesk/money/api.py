@@ -123,7 +123,7 @@ def invoice_list(
 ):
     """Invoices, newest first; filter by ``status`` and ``customer_id``."""
     return paginate(
-        selectors.invoice_list(status=status, customer_id=customer_id).select_related(None),
+        selectors.invoice_list(status=status, customer_id=customer_id).prefetch_related(None),
         params=params,
         orders={"created_at": "created_at", "total": "total"},
         default="-created_at",

@@ -9,7 +9,7 @@ class MoneyConfig(AppConfig):
     def ready(self) -> None:
         # imported here: both need the models loaded
         from frontdesk.core.navigation import NavEntry, register_nav  # noqa: PLC0415
-        from frontdesk.money import overview  # noqa: PLC0415
+        from frontdesk.money import demo, overview  # noqa: F401, PLC0415
 
         overview.register()
         register_nav(

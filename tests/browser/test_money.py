@@ -6,14 +6,12 @@ from playwright.sync_api import expect
 
 from frontdesk.money.pricing import MembershipTerms, register_terms_provider
 from frontdesk.money.pricing import unregister_terms_provider as unregister
-from frontdesk.money.tests.conftest import ledger_wiped_after  # noqa: F401
 from frontdesk.money.tests.factories import make_service
 from frontdesk.scheduling.tests.factories import customer_with_vehicle
 
 from .conftest import screenshot, visit
 
-# the ledger refuses the row DELETEs of the live server's flush: this fixture empties it
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("ledger_wiped_after")]
+pytestmark = pytest.mark.browser
 
 
 def test_invoice_then_payment(page, members, login_as, org):

@@ -222,9 +222,12 @@ def _lock_invoice(invoice: Invoice) -> Invoice:
     return lock_rows(Invoice.objects.filter(pk=invoice.pk)).get()
 
 
-def invoice_issue(*, org, actor: Actor, invoice: Invoice) -> Invoice:
+def invoice_issue(
+    *, org, actor: Actor, invoice: Invoice, issued_on: dt.date | None = None
+) -> Invoice:
     """Give the invoice its number and post it: Dr receivable (total), Cr revenue (net),
-    Cr tax. Only a draft can be issued (409 otherwise)."""
+    Cr tax. Only a draft can be issued (409 otherwise). ``issued_on`` (default today) is
+    for imports and the demo; the API always issues today."""
     with transaction.atomic():
         invoice = _lock_invoice(invoice)
         if invoice.status != S.DRAFT:
@@ -232,7 +235,7 @@ def invoice_issue(*, org, actor: Actor, invoice: Invoice) -> Invoice:
                 f"{invoice} is {invoice.get_status_display().lower()}: only a draft is issued.",
                 current_status=invoice.status,
             )
-        issued_on = org_today(org)
+        issued_on = issued_on or org_today(org)
         invoice.number = reference_next(org=org, kind=f"INV-{issued_on.year}")
         invoice.status = S.ISSUED if invoice.total > 0 else S.PAID
         invoice.issued_on = issued_on

@@ -3,6 +3,8 @@ receivables — happy paths, bad input (422, nothing written), another organizat
 (404), roles without permission (403), state-machine conflicts (409) and idempotency."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from frontdesk.core.tenancy import tenant_scope
 from frontdesk.events.models import OutboxEvent
@@ -413,3 +415,16 @@ def test_receivables_age_what_each_customer_owes(api, org, customer):
     assert body["totals"]["total"] == 10000 and body["totals"]["customers"] == 1
     assert body["items"][0]["customer"]["id"] == str(customer.pk)
     assert body["items"][0]["current"] == 10000
+
+
+def test_the_invoice_list_costs_the_same_few_queries_for_any_page(api, org, customer):
+    for _ in range(3):
+        make_invoice(org, customer=customer)
+    api.get("/me")  # the token's first use of the minute writes last_used_at
+    with CaptureQueriesContext(connection) as few:
+        assert len(api.get("/invoices").json()["items"]) == 3
+    for _ in range(5):
+        make_invoice(org, customer=customer)
+    with CaptureQueriesContext(connection) as more:
+        assert len(api.get("/invoices").json()["items"]) == 8
+    assert len(more.captured_queries) == len(few.captured_queries)

@@ -13,7 +13,6 @@ from frontdesk.money.models import JournalLine, Payment
 from frontdesk.money.tests.factories import make_invoice
 
 THREADS = 20
-pytestmark = pytest.mark.usefixtures("ledger_wiped_after")
 
 
 def run_concurrently(count: int, request) -> list:

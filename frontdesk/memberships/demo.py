@@ -13,9 +13,9 @@ from frontdesk.money.services import service_create
 
 # (code, name, list price): found in the catalog when money's demo made them
 CATALOG = [
-    ("OIL", "Synthetic oil change", 7_999),
-    ("ROT", "Tire rotation", 2_999),
-    ("INSP", "State inspection", 2_550),
+    ("OIL-SYN", "Synthetic oil change", 7_999),
+    ("TIRE-ROT", "Tire rotation", 2_999),
+    ("INSP-STATE", "State inspection", 2_550),
 ]
 
 

@@ -9,7 +9,8 @@ from frontdesk.customers.tests.factories import make_customer
 from frontdesk.loyalty.selectors import points_balance
 from frontdesk.loyalty.tests.factories import add_points, make_reward
 from frontdesk.memberships.models import CustomerMembership
-from frontdesk.memberships.tests.factories import make_plan, make_service
+from frontdesk.memberships.tests.factories import assign, make_plan, make_service
+from frontdesk.scheduling.tests.factories import customer_with_vehicle
 
 from .conftest import screenshot, visit
 
@@ -97,3 +98,36 @@ def test_the_loyalty_panel_adds_and_redeems_points(page, members, login_as, org)
     with tenant_scope(org):
         assert points_balance(customer=customer) == 150
     screenshot(page, "loyalty-panel")
+
+
+def test_a_members_invoice_paid_in_full_earns_points_shown_on_the_360(page, members, login_as, org):
+    """The money flow (invoice → issue → payment) with a real membership, then points."""
+    customer, _ = customer_with_vehicle(org, first_name="Maria", last_name="Garcia")
+    oil = make_service(org, code="OIL", name="Synthetic oil change", price=7999)
+    make_service(org, code="BRK", name="Brake pads, front", price=18000)
+    assign(org, customer, make_plan(org, name="Gold", discount_percent=10, included=[(oil, 0)]))
+    login_as(page, members["cashier"])
+    visit(page, "/billing/invoices/")
+    page.get_by_role("button", name="New invoice").click()
+    page.get_by_label("Customer", exact=True).select_option(
+        label=f"Maria Garcia ({customer.number})"
+    )
+    page.get_by_label("Service of line 1").select_option(label="OIL · Synthetic oil change")
+    page.get_by_label("Service of line 2").select_option(label="BRK · Brake pads, front")
+    page.get_by_role("button", name="Create draft").click()
+    lines = page.locator("#invoice-lines")
+    expect(lines).to_contain_text("Included in Gold")
+    expect(lines).to_contain_text("Gold: 10% off")
+    expect(page.locator("#invoice-totals")).to_contain_text("162.00 USD")
+    page.get_by_role("button", name="Issue invoice").click()
+    expect(page.locator("#invoice-status")).to_have_text("Issued")
+    page.get_by_role("button", name="Record payment").click()  # the whole amount, prefilled
+    expect(page.locator("#invoice-status")).to_have_text("Paid")
+    visit(page, f"/customers/{customer.pk}/")
+    section = page.locator("#section-loyalty")
+    expect(section.get_by_test_id("loyalty-balance")).to_have_text("162")
+    expect(section).to_contain_text("Paid invoice INV-")
+    expect(page.locator("#section-membership")).to_contain_text("Gold")
+    with tenant_scope(org):
+        assert points_balance(customer=customer) == 162
+    screenshot(page, "loyalty-points-earned")

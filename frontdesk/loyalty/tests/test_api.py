@@ -299,3 +299,13 @@ def test_entries_page_through_the_whole_history(api, org, world):
     ).json()
     assert len(rest["items"]) == 2
     assert rest["next_cursor"] is None
+
+
+def test_the_summary_costs_the_same_few_queries_however_long_the_history(
+    api, org, world, django_assert_max_num_queries
+):
+    for i in range(30):
+        add_points(org, world["customer"], 1, reason=f"r{i}")
+    with django_assert_max_num_queries(12):
+        response = api.get(f"/loyalty/{world['customer'].pk}")
+    assert len(response.json()["history"]) == 20

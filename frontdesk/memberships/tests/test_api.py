@@ -300,3 +300,23 @@ def test_the_database_refuses_a_second_active_membership(org, world):
                 starts_on=current.starts_on,
                 expires_on=current.expires_on,
             )
+
+
+def test_the_plan_list_costs_a_fixed_number_of_queries(
+    api, org, world, django_assert_max_num_queries
+):
+    for i in range(8):
+        make_plan(org, name=f"Extra {i}", included=[(world["service"], i)])
+    with django_assert_max_num_queries(12):
+        response = api.get("/membership-plans")
+    assert len(response.json()["items"]) == 10
+
+
+def test_the_history_costs_a_fixed_number_of_queries(
+    api, org, world, django_assert_max_num_queries
+):
+    for plan in ("plan", "premium", "plan", "premium"):
+        assign(org, world["customer"], world[plan])
+    with django_assert_max_num_queries(12):
+        response = api.get(f"/customers/{world['customer'].pk}/memberships")
+    assert len(response.json()["items"]) == 4

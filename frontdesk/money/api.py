@@ -4,6 +4,7 @@ are looked up in the caller's organization (404 otherwise) before anything else.
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -215,14 +216,15 @@ def quote_create(request: HttpRequest, payload: QuoteIn):
 @router.post(
     "/quotes/{quote_id}/accept",
     auth=api_permission(perm.MANAGE),
-    response={201: InvoiceOut, **WRITE},
+    response={201: QuoteOut, **WRITE},
 )
-def quote_accept(request: HttpRequest, quote_id: UUID):
-    """Accept a draft quote: answers the draft invoice made from it. 409 if the quote
-    was accepted or declined already."""
+def quote_accept(request: HttpRequest, quote_id: UUID, into: Literal["invoice", "job"] = "invoice"):
+    """Accept a draft quote ``?into=invoice`` (the default: a draft invoice, its id in
+    ``invoice_id``) or ``?into=job`` (a job with the quote's lines, ``job_id``). 409 if
+    the quote was accepted or declined already."""
     quote = get_or_404(Quote, quote_id)
-    invoice = services.quote_accept(org=request.org, actor=request.auth, quote=quote)
-    return Status(201, _invoice(invoice.pk))
+    quote = services.quote_accept(org=request.org, actor=request.auth, quote=quote, into=into)
+    return Status(201, get_or_404(selectors.quote_qs(), quote.pk))
 
 
 # --- payments and credit notes -----------------------------------------------------------

@@ -84,7 +84,8 @@ class PricedLine(TenantModel):
 
 
 class Quote(TenantModel):
-    """An estimate priced like an invoice; accepting it makes the invoice."""
+    """An estimate priced like an invoice; accepting it makes a draft invoice, or a job
+    to do the work (invoiced from the job later)."""
 
     number = models.CharField(max_length=20, editable=False, help_text="Q-0042")
     customer = models.ForeignKey(
@@ -105,6 +106,9 @@ class Quote(TenantModel):
     total = models.BigIntegerField(default=0)
     invoice = models.OneToOneField(
         "money.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="quote"
+    )
+    job = models.OneToOneField(
+        "scheduling.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="quote"
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
 

@@ -201,6 +201,7 @@ class QuoteOut(Schema):
     tax: int
     total: int
     invoice_id: UUID | None
+    job_id: UUID | None
     currency: str
 
     @staticmethod

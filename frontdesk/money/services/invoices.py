@@ -37,7 +37,7 @@ from frontdesk.money.services.ledger import (
     lock_rows,
 )
 from frontdesk.scheduling.models import Job
-from frontdesk.scheduling.services import job_update
+from frontdesk.scheduling.services import job_create, job_update
 from frontdesk.scheduling.times import local_today
 
 MAX_QUANTITY = Decimal("9999999.99")
@@ -447,40 +447,60 @@ def quote_create(
     return quote
 
 
-def quote_accept(*, org, actor: Actor, quote: Quote) -> Invoice:
-    """Accept a draft quote: a draft invoice with the quote's lines, repriced on today's
-    date (a membership may have changed since). 409 if already accepted or declined."""
+def quote_accept(*, org, actor: Actor, quote: Quote, into: str = "invoice") -> Quote:
+    """Accept a draft quote into a draft invoice with its lines (repriced on today's date:
+    a membership may have changed since), or into a job with its lines at list price (the
+    job's invoice is priced when it is made). 409 if already accepted or declined."""
+    if into not in ("invoice", "job"):
+        raise ValidationFailed({"into": "invoice or job."})
     with transaction.atomic():
         quote = lock_rows(Quote.objects.filter(pk=quote.pk)).get()
         if quote.status != QuoteStatus.DRAFT:
             raise InvalidState(f"{quote.number} is {quote.status}.", current_status=quote.status)
-        invoice = invoice_create(
-            org=org,
-            actor=actor,
-            customer_id=quote.customer_id,
-            vehicle_id=quote.vehicle_id,
-            lines=[
-                {
-                    "service_id": line.service_id,
-                    "description": line.description,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "taxable": line.taxable,
-                }
-                for line in quote.lines.all()
-            ],
-            notes=quote.notes,
-        )
+        lines = list(quote.lines.all())
+        if into == "job":
+            quote.job = job_create(
+                org=org,
+                actor=actor,
+                customer_id=quote.customer_id,
+                vehicle_id=quote.vehicle_id,
+                concern=f"Quote {quote.number}" + (f": {quote.notes}" if quote.notes else ""),
+                lines=[
+                    {
+                        "description": line.description,
+                        "quantity": line.quantity,
+                        "unit_price": line.unit_price,
+                    }
+                    for line in lines
+                ],
+            )
+        else:
+            quote.invoice = invoice_create(
+                org=org,
+                actor=actor,
+                customer_id=quote.customer_id,
+                vehicle_id=quote.vehicle_id,
+                lines=[
+                    {
+                        "service_id": line.service_id,
+                        "description": line.description,
+                        "quantity": line.quantity,
+                        "unit_price": line.unit_price,
+                        "taxable": line.taxable,
+                    }
+                    for line in lines
+                ],
+                notes=quote.notes,
+            )
         quote.status = QuoteStatus.ACCEPTED
-        quote.invoice = invoice
         quote.accepted_at = timezone.now()
-        quote.save(update_fields=["status", "invoice", "accepted_at", "updated_at"])
+        quote.save(update_fields=["status", "invoice", "job", "accepted_at", "updated_at"])
         audit_record(
             org=org,
             actor=actor,
             action=AuditAction.UPDATE,
             obj=quote,
             changes={"status": (QuoteStatus.DRAFT, QuoteStatus.ACCEPTED)},
-            metadata={"invoice_id": str(invoice.pk)},
+            metadata={"invoice_id": quote.invoice_id, "job_id": quote.job_id},
         )
-    return invoice
+    return quote

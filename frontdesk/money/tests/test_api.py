@@ -363,10 +363,28 @@ def test_accepting_a_quote_makes_a_draft_invoice_once(api, customer):
     assert r.status_code == 201 and r.json()["number"] == "Q-0001"
     qid = r.json()["id"]
     r = api.post(f"/quotes/{qid}/accept")
-    assert r.status_code == 201 and r.json()["status"] == "draft"
-    assert r.json()["total"] == 45000
+    assert r.status_code == 201 and r.json()["status"] == "accepted"
+    invoice = api.get(f"/invoices/{r.json()['invoice_id']}").json()
+    assert invoice["status"] == "draft" and invoice["total"] == 45000
     assert api.post(f"/quotes/{qid}/accept").status_code == 409
-    assert api.get("/quotes").json()["items"][0]["invoice_id"] == r.json()["id"]
+    assert api.get("/quotes").json()["items"][0]["invoice_id"] == invoice["id"]
+
+
+def test_a_quote_can_be_accepted_into_a_job_with_its_lines(api, org):
+    customer, vehicle = customer_with_vehicle(org)
+    r = api.post(
+        "/quotes",
+        {
+            "customer_id": str(customer.pk),
+            "vehicle_id": str(vehicle.pk),
+            "lines": [{"description": "Timing belt", "unit_price": 45000}],
+        },
+    )
+    r = api.post(f"/quotes/{r.json()['id']}/accept?into=job")
+    assert r.status_code == 201 and r.json()["invoice_id"] is None
+    job = api.get(f"/jobs/{r.json()['job_id']}").json()
+    assert [line["description"] for line in job["lines"]] == ["Timing belt"]
+    assert job["total"] == 45000
 
 
 # --- ledger, history, receivables ----------------------------------------------------------

@@ -446,3 +446,23 @@ def test_the_invoice_list_costs_the_same_few_queries_for_any_page(api, org, cust
     with CaptureQueriesContext(connection) as more:
         assert len(api.get("/invoices").json()["items"]) == 8
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_event_payloads_carry_what_loyalty_needs(api, org, customer):
+    invoice = make_invoice(org, customer=customer)
+    make_payment(org, invoice=invoice, amount=invoice.total)
+    api.post(
+        "/credit-notes",
+        {"invoice_id": str(invoice.pk), "amount": 500, "kind": "refund", "reason": "Part"},
+    )
+    with tenant_scope(org):
+        paid = OutboxEvent.objects.get(type="invoice.paid").payload
+        credit = OutboxEvent.objects.get(type="credit_note.issued").payload
+    assert {"id", "number", "customer_id", "total", "paid_at"} <= set(paid)
+    assert paid["total"] == invoice.total and paid["paid_at"]
+    assert {"id", "customer_id", "invoice_id", "amount", "kind"} <= set(credit)
+    assert (credit["invoice_id"], credit["amount"], credit["kind"]) == (
+        str(invoice.pk),
+        500,
+        "refund",
+    )

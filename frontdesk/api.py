@@ -10,6 +10,8 @@ from frontdesk.core.api import ActorRateThrottle, FrontdeskAPI, install_problem_
 from frontdesk.customers.api import router as customers_router
 from frontdesk.customers.api_imports import router as customer_imports_router
 from frontdesk.integrations.webhooks.api import router as webhooks_router
+from frontdesk.loyalty.api import router as loyalty_router
+from frontdesk.memberships.api import router as memberships_router
 from frontdesk.messaging.api import router as messaging_router
 from frontdesk.messaging.public import router as messaging_public_router
 from frontdesk.money.api import router as money_router
@@ -44,6 +46,8 @@ CRM_ROUTERS = [
     money_router,
     messaging_router,
     webhooks_router,
+    loyalty_router,
+    memberships_router,
 ]
 for router in CRM_ROUTERS:
     api.add_router("/crm", router)

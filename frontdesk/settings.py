@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "frontdesk.messaging",
     "frontdesk.pipeline",
     "frontdesk.money",
+    "frontdesk.loyalty",
+    "frontdesk.memberships",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ urlpatterns = [
     path("pipeline/", include("frontdesk.pipeline.urls")),
     path("messages/", include("frontdesk.messaging.urls")),
     path("billing/", include("frontdesk.money.urls")),
+    path("loyalty/", include("frontdesk.loyalty.urls")),
+    path("memberships/", include("frontdesk.memberships.urls")),
     path("", include("frontdesk.core.urls")),
 ]
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "frontdesk.integrations",
     "frontdesk.scheduling",
     "frontdesk.messaging",
+    "frontdesk.pipeline",
 ]
 
 MIDDLEWARE = [

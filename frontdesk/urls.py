@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("frontdesk.customers.urls")),
     path("schedule/", include("frontdesk.scheduling.urls")),
     path("messages/", include("frontdesk.messaging.urls")),
+    path("inquiries/", include("frontdesk.inquiries.urls")),
+    path("calls/", include("frontdesk.telephony.urls")),
     path("", include("frontdesk.core.urls")),
 ]
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class InquiriesConfig(AppConfig):
+    name = "frontdesk.inquiries"
+    label = "inquiries"
+    verbose_name = "Website inquiries"
+
+    def ready(self) -> None:
+        from frontdesk.customers.merge import register_relation
+        from frontdesk.inquiries import demo  # noqa: F401 - registers the demo step
+        from frontdesk.inquiries.models import Inquiry
+
+        register_relation(Inquiry, "customer", name="inquiries")

@@ -227,7 +227,6 @@ def inquiry_reply(
             channel=channel,
             subject=subject or f"Re: your inquiry {inquiry.number}",
             body=body,
-            to=(inquiry.email if channel == "email" else inquiry.phone) or None,
         )
         interaction_log(
             org=org,

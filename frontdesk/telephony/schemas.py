@@ -41,8 +41,8 @@ class CustomerRefOut(Schema):
 class CallOut(Schema):
     id: UUID
     call_id: str
-    from_: str = Field(alias="from_number", serialization_alias="from")
-    to: str = Field(alias="to_number")
+    from_number: str
+    to_number: str
     direction: CallDirection
     status: CallStatus
     started_at: dt.datetime

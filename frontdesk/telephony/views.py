@@ -40,7 +40,8 @@ def _done(request: HttpRequest, call_id, action, success: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, success)
+        if not request.htmx:  # an htmx click sees the row change instead
+            messages.success(request, success)
     if request.htmx:
         call = selectors.call_get(id=call.pk)
         return render(

@@ -15,6 +15,7 @@ from frontdesk.integrations.webhooks.api import router as webhooks_router
 from frontdesk.messaging.api import router as messaging_router
 from frontdesk.messaging.public import router as messaging_public_router
 from frontdesk.organizations.api import router as organizations_router
+from frontdesk.pipeline.api import router as pipeline_router
 from frontdesk.scheduling.api import router as scheduling_router
 from frontdesk.scheduling.public_api import router as scheduling_public_router
 from frontdesk.telephony.api import router as telephony_router
@@ -41,6 +42,7 @@ CRM_ROUTERS = [
     customers_router,
     customer_imports_router,
     scheduling_router,
+    pipeline_router,
     messaging_router,
     webhooks_router,
     inquiries_router,

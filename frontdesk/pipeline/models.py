@@ -308,3 +308,28 @@ class Interaction(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class WinConfirmation(TenantModel):
+    """Rule 6: the first ``win`` call hands out a token; the second call must carry it.
+    Bound to one opportunity and one requester, single use, expiring. Only the token's
+    SHA-256 is stored."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.PROTECT, related_name="win_confirmations"
+    )
+    requested_by = models.CharField(max_length=120, help_text="the requester's principal key")
+    token_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "token_hash"], name="winconfirmation_unique_token"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"win confirmation for {self.opportunity_id}"

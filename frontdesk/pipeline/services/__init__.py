@@ -13,6 +13,7 @@ Stable, keyword-only signatures other apps (inquiries, telephony) build on:
   staff=None)`` — at least one of customer/lead/opportunity (422 otherwise).
 """
 
+from frontdesk.pipeline.services.drafts import lead_follow_up_draft
 from frontdesk.pipeline.services.interactions import (
     interaction_follow_up_set,
     interaction_log,
@@ -30,6 +31,13 @@ from frontdesk.pipeline.services.leads import (
     lead_rescore,
     lead_update,
 )
+from frontdesk.pipeline.services.opportunities import (
+    opportunity_create,
+    opportunity_lose,
+    opportunity_update,
+    opportunity_win,
+    opportunity_win_request,
+)
 from frontdesk.pipeline.services.scoring import lead_score_compute
 from frontdesk.pipeline.services.stages import stage_resolve, stages_ensure, stages_replace
 
@@ -43,11 +51,17 @@ __all__ = [
     "lead_convert",
     "lead_create",
     "lead_disqualify",
+    "lead_follow_up_draft",
     "lead_move_stage",
     "lead_qualify",
     "lead_rescore",
     "lead_score_compute",
     "lead_update",
+    "opportunity_create",
+    "opportunity_lose",
+    "opportunity_update",
+    "opportunity_win",
+    "opportunity_win_request",
     "stage_resolve",
     "stages_ensure",
     "stages_replace",

@@ -155,10 +155,10 @@ def _touch_leads(interactions: list[Interaction], now: dt.datetime) -> None:
     touched: dict[Any, dt.datetime] = {}
     working = set()
     for item in interactions:
-        if item.lead_id is None or item.occurred_at > now:
+        if item.lead_id is None or item.occurred_at > now or item.type == InteractionType.SYSTEM:
             continue
         touched[item.lead_id] = max(touched.get(item.lead_id, item.occurred_at), item.occurred_at)
-        if item.direction != Direction.INBOUND and item.type != InteractionType.SYSTEM:
+        if item.direction != Direction.INBOUND:
             working.add(item.lead_id)
     for lead_id, at in touched.items():
         Lead.objects.filter(pk=lead_id, last_touch_at__lt=at).update(last_touch_at=at)

@@ -34,7 +34,9 @@ def test_a_new_inquiry_appears_in_the_open_inbox_without_a_reload(
     screenshot(page, "inquiries-inbox")
     rows.get_by_role("link", name="IQ-0002").click()
     expect(page.get_by_role("heading", name="IQ-0002")).to_be_visible()
-    page.get_by_role("textbox", name="Message", exact=True).fill("Hi Rachel, bring it in tomorrow at 8.")
+    page.get_by_role("textbox", name="Message", exact=True).fill(
+        "Hi Rachel, bring it in tomorrow at 8."
+    )
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_role("status").first).to_contain_text("Reply written")
     with tenant_scope(org):

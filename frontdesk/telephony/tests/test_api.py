@@ -267,3 +267,15 @@ def test_settings_reject_a_bad_target(api):
     assert api.patch("/telephony/settings", {"missed_call_target_minutes": 0}).status_code == 422
     ok = api.patch("/telephony/settings", {"missed_call_target_minutes": 20})
     assert ok.status_code == 200 and ok.json()["missed_call_target_minutes"] == 20
+
+
+def test_the_customer_360_shows_calls_inquiries_and_the_segment(api, org):
+    from frontdesk.inquiries.tests.factories import make_inquiry
+
+    call = make_call(org, **{"from": "+15125550133"}, status="voicemail")
+    make_inquiry(org, name="Same Person", phone="+15125550133", email="")
+    overview = api.get(f"/customers/{call.customer_id}/overview").json()
+    assert overview["sections"]["calls"]["waiting_follow_up"] is True
+    assert overview["sections"]["calls"]["recent"][0]["id"] == str(call.pk)
+    assert overview["sections"]["inquiries"]["recent"][0]["number"] == "IQ-0001"
+    assert overview["customer"]["segment"] == "lead"

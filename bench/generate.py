@@ -4,9 +4,11 @@
     .venv/bin/python bench/generate.py --org bench --customers 1000000 --workers 4  # PostgreSQL
 
 It uses the same settings as ``frontdesk`` (DATABASE_URL, FRONTDESK_DATA_DIR), so point it
-at the database you will serve. Rows are written with ``bulk_create`` in batches (one
-transaction per batch), inside the organization's scope, with a progress bar. Each kind of
-data is one *generator* in ``GENERATORS``; a domain adds its own (leads…) as it lands.
+at the database you will serve. ``--leads`` and ``--interactions`` fill the pipeline
+(after ``--customers``, whose records they point at). Rows are written with
+``bulk_create`` in batches (one transaction per batch), inside the organization's
+scope, with a progress bar. Each kind of data is one *generator* in ``GENERATORS``; a
+domain adds its own as it lands.
 Customers (with phones, emails, addresses, tags, vehicles, notes) are written as tuples by
 ``customers_data.py`` (COPY / executemany, search index in bulk). Re-running adds more
 rows; use a fresh ``--org`` for a clean slate.
@@ -23,6 +25,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -247,12 +250,136 @@ def generate_customers(ctx: Context, count: int) -> int:
     return total
 
 
+# --- pipeline: leads and interactions -----------------------------------------------------
+LEAD_SOURCES = ["phone_call", "email", "web_form", "referral", "ad", "walk_in", "other"]
+LEAD_TITLES = ["Brake quote", "Oil change", "Fleet service", "A/C repair", "New tires",
+               "Timing belt", "Inspection", "Transmission", "Detailing", "Battery"]  # fmt: skip
+INTERACTION_TYPES = ["phone_call", "email_inbound", "email_outbound", "sms_outbound", "note"]
+
+
+@contextmanager
+def own_timestamps(*models):
+    """Let bulk rows keep the ``created_at`` they were given (history, not "now")."""
+    fields = [m._meta.get_field("created_at") for m in models]
+    for f in fields:
+        f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f in fields:
+            f.auto_now_add = True
+
+
+def _ids(model, limit: int = 200_000) -> list:
+    return list(model.objects.order_by().values_list("pk", flat=True)[:limit])
+
+
+def generate_leads(ctx: Context, count: int) -> int:
+    """``count`` leads over the last two years: about a third still open (spread over the
+    stages, touched within the last weeks), the rest converted or disqualified. Linked to
+    the organization's customers when there are some (``--customers``)."""
+    from frontdesk.core.refnums import reference_block
+    from frontdesk.customers.models import Customer
+    from frontdesk.pipeline.models import Lead
+    from frontdesk.pipeline.services import stages_ensure
+
+    stages = stages_ensure(org=ctx.org)
+    customers = _ids(Customer) or [None]
+    members = _ids(Membership, 50) or [None]
+    now = timezone.now()
+
+    def make(n: int) -> list:
+        numbers = reference_block(org=ctx.org, kind="lead", count=n, width=6)
+        rows = []
+        for number in numbers:
+            created = now - timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
+            status = rng.choices(
+                ["new", "working", "qualified", "converted", "disqualified"], [12, 15, 6, 40, 27]
+            )[0]
+            open_ = status in ("new", "working", "qualified")
+            touch = created + (now - created) * rng.random() if open_ else created
+            rows.append(
+                Lead(
+                    organization_id=ctx.org.pk,
+                    number=number,
+                    title=rng.choice(LEAD_TITLES),
+                    customer_id=rng.choice(customers),
+                    source=rng.choice(LEAD_SOURCES),
+                    status=status,
+                    disqualification_reason="budget" if status == "disqualified" else "",
+                    estimated_value=rng.choice([None, rng.randint(50, 5000) * 100]),
+                    stage=rng.choice(stages),
+                    owner_id=rng.choice(members),
+                    score=rng.randint(0, 100),
+                    stage_changed_at=created,
+                    last_touch_at=touch,
+                    open_touch_at=touch if status in ("new", "working") else None,
+                    closed_at=None if open_ else touch + timedelta(days=rng.randint(1, 60)),
+                    created_at=created,
+                )
+            )
+        return rows
+
+    with own_timestamps(Lead):
+        return bulk(ctx, "leads", count, make)
+
+
+def generate_interactions(ctx: Context, count: int) -> int:
+    """``count`` interactions over the last three years: about half on a lead (and its
+    customer), the rest on customers' timelines; 2 % with a pending follow-up."""
+    from frontdesk.customers.models import Customer
+    from frontdesk.pipeline.models import Interaction, Lead
+
+    leads = list(Lead.objects.order_by().values_list("pk", "customer_id")[:200_000])
+    customers = _ids(Customer)
+    if not leads and not customers:
+        console.print("interactions: no customers or leads to attach them to (skipped)")
+        return 0
+    members = _ids(Membership, 50) or [None]
+    now = timezone.now()
+    today = now.date()
+
+    def make(n: int) -> list:
+        rows = []
+        for _ in range(n):
+            lead_id, customer_id = (
+                rng.choice(leads) if leads and (not customers or rng.random() < 0.5) else
+                (None, rng.choice(customers))
+            )  # fmt: skip
+            occurred = now - timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
+            pending = rng.random() < 0.02
+            rows.append(
+                Interaction(
+                    organization_id=ctx.org.pk,
+                    type=rng.choice(INTERACTION_TYPES),
+                    direction=rng.choice(["inbound", "outbound"]),
+                    occurred_at=occurred,
+                    duration_s=rng.randint(20, 900),
+                    staff_id=rng.choice(members),
+                    subject=rng.choice(LEAD_TITLES),
+                    body="Talked through the estimate and next steps.",
+                    outcome=rng.choice(["none", "spoke", "left_voicemail"]),
+                    follow_up_date=today + timedelta(days=rng.randint(-5, 10)) if pending else None,
+                    follow_up_status="pending" if pending else "none",
+                    customer_id=customer_id,
+                    lead_id=lead_id,
+                    created_at=occurred,
+                )
+            )
+        return rows
+
+    with own_timestamps(Interaction):
+        return bulk(ctx, "interactions", count, make)
+
+
 # name (the --option giving its count) → generator; run in this order
 GENERATORS: dict[str, Callable[[Context, int], int]] = {
     "staff": generate_staff,
     "audit": generate_audit,
     "outbox": generate_outbox,
     "customers": generate_customers,
+    "leads": generate_leads,
+    "interactions": generate_interactions,
 }
 
 
@@ -295,6 +422,10 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=1,
         help="customer loader processes (PostgreSQL only; SQLite has one writer)",
+    )
+    parser.add_argument("--leads", type=int, default=0, help="leads (after customers)")
+    parser.add_argument(
+        "--interactions", type=int, default=0, help="interactions (on customers and leads)"
     )
     parser.add_argument("--batch", type=int, default=5_000, help="rows per bulk_create")
     parser.add_argument("--no-token", action="store_true", help="do not create an API token")

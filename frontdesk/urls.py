@@ -16,6 +16,7 @@ urlpatterns = [
     path("customers/import/", include("frontdesk.customers.urls_import")),
     path("", include("frontdesk.customers.urls")),
     path("schedule/", include("frontdesk.scheduling.urls")),
+    path("pipeline/", include("frontdesk.pipeline.urls")),
     path("messages/", include("frontdesk.messaging.urls")),
     path("inquiries/", include("frontdesk.inquiries.urls")),
     path("calls/", include("frontdesk.telephony.urls")),

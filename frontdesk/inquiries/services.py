@@ -212,7 +212,8 @@ def inquiry_reply(
 ) -> tuple[Inquiry, Any]:
     """Answer the visitor: a message through the messaging service, so review (rule 4)
     and consent at send time (rule 5) apply. A staff member's own message goes out as
-    theirs; an assistant's waits for approval. Logged on the lead's timeline."""
+    theirs; an assistant's waits for approval. The message reaches the customer's
+    timeline when it is sent (the pipeline logs ``message.sent`` as an interaction)."""
     if not actor.has(DRAFT):
         raise PermissionDenied("Your role may not draft messages.", permission=DRAFT)
     origin = "assistant" if actor.kind == "assistant" else "staff"
@@ -227,18 +228,6 @@ def inquiry_reply(
             channel=channel,
             subject=subject or f"Re: your inquiry {inquiry.number}",
             body=body,
-        )
-        interaction_log(
-            org=org,
-            actor=actor,
-            type=InteractionType.EMAIL_OUTBOUND
-            if channel == "email"
-            else InteractionType.SMS_OUTBOUND,
-            direction=Direction.OUTBOUND,
-            customer=inquiry.customer,
-            lead=inquiry.lead,
-            subject=message.subject or f"Reply to {inquiry.number}",
-            body=message.body,
         )
         before = inquiry.status
         inquiry.status = InquiryStatus.REPLIED

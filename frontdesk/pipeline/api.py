@@ -164,7 +164,7 @@ def lead_stale(request: HttpRequest, params: Query[ListParams]):
     page = paginate(
         selectors.stale_leads(org=request.org),
         params=params,
-        orders={"last_touch_at": "last_touch_at"},
+        orders={"last_touch_at": "open_touch_at"},
         default="last_touch_at",
     )
     touch = selectors.last_touchpoints(page["items"])

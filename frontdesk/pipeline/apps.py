@@ -10,6 +10,9 @@ class PipelineConfig(AppConfig):
         # imported here: they need the models loaded
         from frontdesk.core.navigation import NavEntry, register_nav  # noqa: PLC0415
         from frontdesk.jobs.services import register_org_schedule  # noqa: PLC0415
+        from frontdesk.pipeline import handlers, overview  # noqa: F401, PLC0415
+
+        overview.register()
 
         register_org_schedule(
             "pipeline: daily nudges",
@@ -31,4 +34,7 @@ class PipelineConfig(AppConfig):
             day=1,
             at="07:00",
         )
-        register_nav(NavEntry("Follow-ups", "pipeline:followups", "interactions.view", "Customers"))
+        register_nav(
+            NavEntry("Follow-ups", "pipeline:followups", "interactions.view", "Customers"),
+            before="Inquiries",
+        )

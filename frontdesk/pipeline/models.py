@@ -19,7 +19,6 @@ from django.db.models import Q
 from frontdesk.core.tenancy import TenantModel
 from frontdesk.pipeline.choices import (
     OPEN_LEAD_STATUSES,
-    STALE_LEAD_STATUSES,
     Direction,
     DisqualificationReason,
     DraftKind,
@@ -76,7 +75,9 @@ class Lead(TenantModel):
     )
     disqualification_note = models.TextField(blank=True)
     estimated_value = models.BigIntegerField(null=True, blank=True, help_text="minor units")
-    stage = models.ForeignKey(PipelineStage, on_delete=models.PROTECT, related_name="leads")
+    stage = models.ForeignKey(
+        PipelineStage, on_delete=models.PROTECT, related_name="leads", db_index=False
+    )
     expected_close_date = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(
         "organizations.Membership",
@@ -94,25 +95,25 @@ class Lead(TenantModel):
         help_text="latest past interaction (or creation): the stale-lead scan reads it"
     )
     closed_at = models.DateTimeField(null=True, blank=True, help_text="converted or disqualified")
+    open_touch_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="last_touch_at while new or working, else null: the stale scan's index key "
+        "(a plain index works on every database; a partial one with bound parameters "
+        "is not used by SQLite)",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # the Kanban column: open leads of one stage, newest first (keyset)
+            # the Kanban column: one stage's leads newest first (open ones filtered on the
+            # way; also serves the stage foreign key)
             models.Index(
-                "organization",
-                "stage",
-                models.F("created_at").desc(),
-                models.F("id").desc(),
-                condition=Q(status__in=OPEN_LEAD_STATUSES),
-                name="lead_board_idx",
+                fields=["organization", "stage", "-created_at", "-id"], name="lead_board_idx"
             ),
-            # the stale scan: new/working leads by last touchpoint
-            models.Index(
-                fields=["organization", "last_touch_at"],
-                condition=Q(status__in=STALE_LEAD_STATUSES),
-                name="lead_stale_idx",
-            ),
+            # the stale scan: new/working leads by last touchpoint (null otherwise)
+            models.Index(fields=["organization", "open_touch_at", "id"], name="lead_stale_idx"),
             models.Index(
                 fields=["organization", "-created_at", "-id"], name="lead_org_created_idx"
             ),

@@ -18,7 +18,6 @@ from frontdesk.organizations.models import Organization
 from frontdesk.pipeline.choices import (
     OPEN_LEAD_STATUSES,
     OPEN_OPPORTUNITY_STAGES,
-    STALE_LEAD_STATUSES,
     FollowUpStatus,
     LeadSource,
     LeadStatus,
@@ -48,7 +47,9 @@ def lead_list(
     q: str | None = None,
 ) -> QuerySet[Lead]:
     qs = lead_qs()
-    if status:
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_LEAD_STATUSES)
+    elif status:
         qs = qs.filter(status=status)
     if stage:
         qs = qs.filter(Q(stage__key=stage) | Q(stage__pk__in=_uuid_or_none(stage)))
@@ -233,13 +234,10 @@ def stale_cutoff(
 
 def stale_leads(*, org: Organization, now: dt.datetime | None = None) -> QuerySet[Lead]:
     """New or working leads with no interaction for 3 business days, least recently
-    touched first (``lead_stale_idx``); ``last_touch_at`` is the last touchpoint."""
+    touched first (``lead_stale_idx`` on ``open_touch_at``, which is null for leads in
+    any other status); ``last_touch_at`` is the last touchpoint."""
     cutoff = stale_cutoff(org=org, now=now)
-    return (
-        lead_qs()
-        .filter(status__in=STALE_LEAD_STATUSES, last_touch_at__lt=cutoff)
-        .order_by("last_touch_at", "id")
-    )
+    return lead_qs().filter(open_touch_at__lt=cutoff).order_by("open_touch_at", "id")
 
 
 def last_touchpoints(leads: list[Lead]) -> dict[Any, Interaction]:

@@ -279,7 +279,8 @@ def missed_call_send_sms(
     body: str = "",
 ) -> tuple[Call, Any]:
     """The one-click follow-up: an SMS to the caller (a template, the given text or the
-    organization's default text) through the messaging service — rule 4 (a staff
+    organization's default text) through the messaging service (it reaches the
+    customer's timeline when sent) — rule 4 (a staff
     member's own message, an assistant's waits for approval) and rule 5 (consent,
     quiet hours, STOP at send time) apply. The call leaves the queue. 409 if it was
     handled already."""
@@ -308,15 +309,6 @@ def missed_call_send_sms(
             body=text,
             template=template,
             to=call.from_number,
-        )
-        interaction_log(
-            org=org,
-            actor=actor,
-            type=InteractionType.SMS_OUTBOUND,
-            direction=Direction.OUTBOUND,
-            customer=call.customer,
-            subject="Missed-call follow-up",
-            body=message.body,
         )
         _handled(org, actor, call, how=HandledHow.SMS, message=message)
     return call, message

@@ -36,7 +36,7 @@ from frontdesk.pipeline.services._common import (
     member,
     text,
 )
-from frontdesk.pipeline.services.leads import lead_rescore
+from frontdesk.pipeline.services.leads import lead_rescore, open_touch_sync
 
 MAX_BULK = 500
 
@@ -166,6 +166,8 @@ def _touch_leads(interactions: list[Interaction], now: dt.datetime) -> None:
         Lead.objects.filter(pk__in=working, status=LeadStatus.NEW).update(
             status=LeadStatus.WORKING, updated_at=now
         )
+    if touched:
+        open_touch_sync(touched)
     for lead in Lead.objects.filter(pk__in={i.lead_id for i in interactions if i.lead_id}):
         lead_rescore(lead)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Case, F, When
 from django.utils import timezone
 
 from frontdesk.audit.models import AuditAction
@@ -21,6 +22,7 @@ from frontdesk.organizations.models import Membership, Organization
 from frontdesk.pipeline import events
 from frontdesk.pipeline.choices import (
     OPEN_LEAD_STATUSES,
+    STALE_LEAD_STATUSES,
     DisqualificationReason,
     LeadSource,
     LeadStatus,
@@ -124,6 +126,16 @@ def lead_rescore(lead: Lead) -> Lead:
     return lead
 
 
+def open_touch_sync(lead_ids) -> None:
+    """Keep ``open_touch_at`` = ``last_touch_at`` for new/working leads, null otherwise
+    (the stale scan's index key). Called after every status or touch change."""
+    Lead.objects.filter(pk__in=list(lead_ids)).update(
+        open_touch_at=Case(
+            When(status__in=STALE_LEAD_STATUSES, then=F("last_touch_at")), default=None
+        )
+    )
+
+
 def lock_lead(lead: Lead) -> Lead:
     qs = Lead.objects.select_related("stage", "customer")
     if connection.vendor == "postgresql":
@@ -184,6 +196,7 @@ def lead_create(
             owner=owner,
             stage_changed_at=now,
             last_touch_at=now,
+            open_touch_at=now,
         )
         lead.score = lead_score_compute(lead=lead, interaction_count=0)["score"]
         lead.save(force_insert=True)
@@ -322,6 +335,7 @@ def lead_qualify(*, org: Organization, actor: Actor, lead: Lead) -> Lead:
         before = lead.status
         lead.status = LeadStatus.QUALIFIED
         lead.save(update_fields=["status", "updated_at"])
+        open_touch_sync([lead.pk])
         audit_record(
             org=org,
             actor=actor,
@@ -358,6 +372,7 @@ def lead_disqualify(
                 "updated_at",
             ]
         )
+        open_touch_sync([lead.pk])
         audit_record(
             org=org,
             actor=actor,
@@ -440,6 +455,7 @@ def lead_convert(
         lead.status, lead.converted_opportunity = LeadStatus.CONVERTED, opportunity
         lead.closed_at = timezone.now()
         lead.save(update_fields=["status", "converted_opportunity", "closed_at", "updated_at"])
+        open_touch_sync([lead.pk])
         audit_record(
             org=org,
             actor=actor,

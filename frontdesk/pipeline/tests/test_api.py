@@ -4,6 +4,8 @@ ids (404), roles without the permission (403), conflicts (409) and idempotent re
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from frontdesk.audit.models import AuditEntry
@@ -12,6 +14,7 @@ from frontdesk.customers.models import Customer
 from frontdesk.customers.tests.factories import make_customer
 from frontdesk.events.models import OutboxEvent
 from frontdesk.messaging.models import Message
+from frontdesk.pipeline import selectors
 from frontdesk.pipeline.models import Interaction, Lead, Opportunity, WinConfirmation
 from frontdesk.pipeline.selectors import local_today
 from frontdesk.pipeline.tests.factories import (
@@ -446,7 +449,8 @@ def test_stale_leads_are_those_untouched_for_three_business_days(api, org):
     fresh, stale = make_lead(org, title="Fresh"), make_lead(org, title="Stale")
     with tenant_scope(org):
         Lead.objects.filter(pk=stale.pk).update(
-            last_touch_at=timezone.now() - dt.timedelta(days=10)
+            last_touch_at=timezone.now() - dt.timedelta(days=10),
+            open_touch_at=timezone.now() - dt.timedelta(days=10),
         )
     log(org, lead=stale, occurred_at=timezone.now() - dt.timedelta(days=10), subject="Last call")
     items = api.get("/leads/stale").json()["items"]
@@ -515,3 +519,44 @@ def test_every_write_is_audited(api, org):
     api.post(f"/leads/{lead.pk}/qualify")
     with tenant_scope(org):
         assert AuditEntry.objects.filter(object_id=str(lead.pk)).count() == 2
+
+
+def test_a_repeated_draft_with_the_same_idempotency_key_queues_one_message(api, org):
+    lead = make_lead(org, customer=complete_customer(org))
+    url = f"/leads/{lead.pk}/draft-follow-up"
+    first = api.post(url, {}, headers={"Idempotency-Key": "draft-1"})
+    second = api.post(url, {}, headers={"Idempotency-Key": "draft-1"})
+    assert first.status_code == second.status_code == 201
+    assert first.json()["message_id"] == second.json()["message_id"]
+    assert count(org, Message) == 1
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_timeline_and_the_lead_list_cost_the_same_queries_whatever_their_length(api, org):
+    customer = make_customer(org)
+    log(org, customer=customer)
+    make_lead(org, customer=customer)
+    api.get("/leads")  # the token's first use of the run records last_used_at
+    few = (_queries(api, f"/customers/{customer.pk}/interactions"), _queries(api, "/leads"))
+    for _ in range(6):
+        log(org, customer=customer, staff=None)
+        make_lead(org)
+    many = (_queries(api, f"/customers/{customer.pk}/interactions"), _queries(api, "/leads"))
+    assert few == many
+
+
+def test_the_board_costs_the_same_queries_whatever_its_size(org, in_org):
+    make_lead(org)
+    with in_org(), CaptureQueriesContext(connection) as small:
+        selectors.board(org=org)
+    for stage in ("inquiry", "follow_up", "estimate_sent"):
+        for _ in range(3):
+            make_lead(org, stage=stage)
+    with in_org(), CaptureQueriesContext(connection) as big:
+        selectors.board(org=org)
+    assert len(small) == len(big)

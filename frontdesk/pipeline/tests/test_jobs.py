@@ -32,7 +32,10 @@ def test_the_three_schedules_run_at_seven_local_time():
 def test_the_daily_job_tells_owners_about_their_stale_leads_once(org, members):
     lead = make_lead(org, owner=members["sales"])
     with tenant_scope(org):
-        Lead.objects.filter(pk=lead.pk).update(last_touch_at=timezone.now() - dt.timedelta(days=9))
+        Lead.objects.filter(pk=lead.pk).update(
+            last_touch_at=timezone.now() - dt.timedelta(days=9),
+            open_touch_at=timezone.now() - dt.timedelta(days=9),
+        )
     assert tasks.pipeline_daily_nudges(str(org.pk)) == 1
     assert tasks.pipeline_daily_nudges(str(org.pk)) == 0
     [note] = notes(org, kind="pipeline.stale_leads")
@@ -42,7 +45,10 @@ def test_the_daily_job_tells_owners_about_their_stale_leads_once(org, members):
 def test_unowned_stale_leads_go_to_everyone_who_works_leads(org, members):
     lead = make_lead(org)
     with tenant_scope(org):
-        Lead.objects.filter(pk=lead.pk).update(last_touch_at=timezone.now() - dt.timedelta(days=9))
+        Lead.objects.filter(pk=lead.pk).update(
+            last_touch_at=timezone.now() - dt.timedelta(days=9),
+            open_touch_at=timezone.now() - dt.timedelta(days=9),
+        )
     tasks.pipeline_daily_nudges(str(org.pk))
     roles = {n.recipient.role for n in notes(org, kind="pipeline.stale_leads")}
     assert roles == {"owner", "manager", "advisor", "sales"}

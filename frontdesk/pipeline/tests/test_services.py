@@ -7,11 +7,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from frontdesk.audit.models import AuditEntry
+from frontdesk.core.actor import Actor
 from frontdesk.core.errors import InvalidState, ValidationFailed
 from frontdesk.customers.models import Customer
 from frontdesk.customers.tests.factories import make_customer
 from frontdesk.events.models import OutboxEvent
-from frontdesk.pipeline import services
+from frontdesk.pipeline import selectors, services
 from frontdesk.pipeline.models import Interaction, Lead, PipelineStage
 from frontdesk.pipeline.tests.factories import complete_customer, log, make_lead, system
 
@@ -87,7 +88,7 @@ def test_an_interaction_on_a_lead_touches_it_and_fills_the_customer(org, in_org)
     lead = make_lead(org)
     earlier = timezone.now() - dt.timedelta(minutes=5)
     with in_org():
-        Lead.objects.filter(pk=lead.pk).update(last_touch_at=earlier)
+        Lead.objects.filter(pk=lead.pk).update(last_touch_at=earlier, open_touch_at=earlier)
     item = log(org, lead=lead, direction="outbound", outcome="spoke", follow_up_date="2030-01-02")
     with in_org():
         lead.refresh_from_db()
@@ -151,3 +152,34 @@ def test_renaming_and_reordering_stages_keeps_the_leads(org, in_org):
         lead.refresh_from_db()
         assert lead.stage.name == "First contact"
         assert [s.key for s in services.stages_ensure(org=org)] == ["estimate_sent", "inquiry"]
+
+
+def test_only_new_and_working_leads_can_be_stale(org, in_org):
+    old = timezone.now() - dt.timedelta(days=30)
+    working, qualified = make_lead(org), make_lead(org)
+    with in_org():
+        Lead.objects.update(last_touch_at=old, open_touch_at=old)
+        services.lead_qualify(org=org, actor=system(org), lead=qualified)
+        assert list(selectors.stale_leads(org=org)) == [working]
+        log(org, lead=working, direction="outbound")
+        assert not selectors.stale_leads(org=org).exists()
+
+
+def test_a_public_form_can_create_a_lead_and_log_its_inquiry(org, in_org):
+    """How the inquiry intake calls the pipeline: a site visitor's actor, a contact."""
+    visitor = Actor.public(org_id=org.pk)
+    with in_org():
+        lead = services.lead_create(
+            org=org,
+            actor=visitor,
+            title="Website inquiry",
+            source="web_form",
+            contact={"name": "Ana Ruiz", "email": "ana@example.com", "phone": "512 555 0100"},
+            description="<b>Need</b> a quote",
+        )
+        item = services.interaction_log(
+            org=org, actor=visitor, type="web", lead=lead, direction="inbound", body="Hello"
+        )
+        lead.refresh_from_db()
+    assert lead.status == "new" and item.customer_id == lead.customer_id and item.staff_id is None
+    assert lead.description == "<b>Need</b> a quote"

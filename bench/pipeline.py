@@ -1,0 +1,144 @@
+"""The pipeline's hot paths at scale: the Kanban board, the customer timeline, the weekly
+report and the stale-lead scan.
+
+    export FRONTDESK_DATA_DIR=/tmp/frontdesk-bench        # or DATABASE_URL=postgres://…
+    .venv/bin/frontdesk migrate
+    .venv/bin/python bench/generate.py --org bench --customers 1000000 --leads 300000 \\
+        --interactions 5000000 --no-token --staff 20 --audit 0 --outbox 0
+    .venv/bin/python bench/pipeline.py --org bench
+
+Through the whole Django stack in-process where there is an endpoint (middleware, bearer
+token, tenancy, permission, serialization; no network), and through the selector where
+the page does the work (the board):
+
+* Kanban first page per stage (``selectors.board_column``, 25 cards) — target p95 < 50 ms;
+* a customer's timeline, first page (``GET /api/crm/customers/{id}/interactions?limit=50``)
+  for random customers with interactions — target p95 < 20 ms;
+* the weekly pipeline report (``GET /api/crm/reports/pipeline?week=…``) for recent weeks —
+  target < 1 s;
+* the stale-lead scan for all organizations (``selectors.stale_leads``, as the 07:00 job
+  runs it: the first 500 per organization) — target < 5 s in all.
+
+It prints p50/p95/max in milliseconds and whether each target is met.
+"""
+
+# ruff: noqa: E402  (Django is set up before the project imports)
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdesk.settings")
+os.environ.setdefault("API_RATE_LIMIT", "100000000/m")
+
+import django
+
+django.setup()
+
+from django.test import Client
+from django.utils import timezone
+from rich.console import Console
+
+from frontdesk.core.actor import Actor
+from frontdesk.core.tenancy import tenant_scope
+from frontdesk.organizations.choices import Role
+from frontdesk.organizations.models import Membership, Organization
+from frontdesk.organizations.services import token_create
+from frontdesk.pipeline import selectors
+from frontdesk.pipeline.models import Interaction, Lead
+from frontdesk.pipeline.services import stages_ensure
+
+console = Console()
+rng = random.Random(7)
+
+
+def timed(func) -> float:
+    started = time.perf_counter()
+    func()
+    return (time.perf_counter() - started) * 1000
+
+
+def summary(label: str, samples: list[float], target_ms: float, *, p95: bool = True) -> bool:
+    samples = sorted(samples)
+    p50 = statistics.median(samples)
+    p95v = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    worst = samples[-1]
+    figure = p95v if p95 else worst
+    ok = figure < target_ms
+    console.print(
+        f"{label:<42} n={len(samples):<5} p50 {p50:8.1f} ms  p95 {p95v:8.1f} ms"
+        f"  max {worst:8.1f} ms  target {'p95' if p95 else 'max'} < {target_ms:.0f} ms:"
+        f" {'[green]met[/green]' if ok else '[red]NOT met[/red]'}"
+    )
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--org", default="bench")
+    parser.add_argument("--repeat", type=int, default=50, help="samples per measurement")
+    args = parser.parse_args(argv)
+    org = Organization.objects.get(slug=args.org)
+    results = []
+    with tenant_scope(org):
+        leads = Lead.objects.count()
+        interactions = Interaction.objects.count()
+        console.print(f"{org.slug}: {leads:,} leads, {interactions:,} interactions")
+        owner = Membership.objects.filter(role=Role.OWNER).first()
+        _, token = token_create(
+            org=org,
+            actor=Actor.system(org_id=org.pk, label="bench"),
+            membership=owner,
+            name="bench pipeline",
+        )
+        stages = stages_ensure(org=org)
+        for stage in stages:
+            samples = [
+                timed(lambda stage=stage: selectors.board_column(stage=stage))
+                for _ in range(args.repeat)
+            ]
+            results.append(summary(f"board first page: {stage.key}", samples, 50))
+        customers = list(
+            Interaction.objects.order_by("-occurred_at")
+            .exclude(customer_id=None)
+            .values_list("customer_id", flat=True)[:2000]
+        )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    for customer_id in customers[:5]:  # warm-up: first request, connection, caches
+        client.get(f"/api/crm/customers/{customer_id}/interactions?limit=50")
+    if customers:
+        samples = []
+        for _ in range(args.repeat * 2):
+            url = f"/api/crm/customers/{rng.choice(customers)}/interactions?limit=50"
+            samples.append(timed(lambda url=url: client.get(url)))
+        results.append(summary("customer timeline, first page (API)", samples, 20))
+    today = timezone.now().date()
+    weeks = []
+    for back in range(min(args.repeat, 8)):
+        iso = (today - timezone.timedelta(days=7 * back)).isocalendar()
+        weeks.append(f"{iso.year}-W{iso.week:02d}")
+    samples = [
+        timed(lambda week=week: client.get(f"/api/crm/reports/pipeline?week={week}"))
+        for week in weeks
+    ]
+    results.append(summary("weekly pipeline report (API)", samples, 1000, p95=False))
+
+    def scan() -> None:
+        orgs = list(Organization.objects.filter(is_active=True))
+        for each in orgs:
+            with tenant_scope(each):
+                list(selectors.stale_leads(org=each)[:500])
+
+    samples = [timed(scan) for _ in range(3)]
+    results.append(summary("stale-lead scan, all organizations", samples, 5000, p95=False))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -41,12 +41,21 @@ class SegmentRules:
 
     @classmethod
     def of(cls, org: Organization | None) -> SegmentRules:
+        """The organization's rules; a missing or unusable value takes the default."""
         raw = ((org.settings or {}).get(RULES_KEY) or {}) if org else {}
+        if not isinstance(raw, dict):
+            raw = {}
+
+        def number(name: str, default: int) -> int:
+            try:
+                value = int(raw.get(name, default))
+            except (TypeError, ValueError):
+                return default
+            return value if value >= 1 else default
+
         return cls(
-            vip_min_appointments=max(
-                1, int(raw.get("vip_min_appointments", cls.vip_min_appointments))
-            ),
-            active_within_days=max(1, int(raw.get("active_within_days", cls.active_within_days))),
+            vip_min_appointments=number("vip_min_appointments", cls.vip_min_appointments),
+            active_within_days=number("active_within_days", cls.active_within_days),
         )
 
 

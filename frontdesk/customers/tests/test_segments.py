@@ -155,3 +155,10 @@ def test_the_customer_page_filters_by_segment_and_the_360_shows_it(client, membe
     assert "Vera" in page and "Lee Lead" not in page
     detail = client.get(reverse("customers:detail", args=[vera.pk])).content.decode()
     assert '<span class="fd-badge">vip</span>' in detail
+
+
+def test_unusable_thresholds_fall_back_to_the_defaults(org):
+    org.settings = {"segment_rules": {"vip_min_appointments": "many", "active_within_days": 0}}
+    assert SegmentRules.of(org) == SegmentRules()
+    org.settings = {"segment_rules": ["not", "a", "dict"]}
+    assert SegmentRules.of(org) == SegmentRules()

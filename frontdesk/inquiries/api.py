@@ -13,7 +13,13 @@ from pydantic import Field
 from frontdesk.core.api import ListParams, Page, api_permission, error_responses, paginate
 from frontdesk.inquiries import permissions as perm
 from frontdesk.inquiries import selectors, services
-from frontdesk.inquiries.schemas import AssignIn, InquiryOut, ReplyIn, ReplyOut, ResolveIn
+from frontdesk.inquiries.schemas import (
+    InquiryAssignIn,
+    InquiryOut,
+    InquiryReplyIn,
+    InquiryReplyOut,
+    InquiryResolveIn,
+)
 
 router = Router(tags=["inquiries"])
 READ = error_responses(401, 403, 404, 422)
@@ -46,7 +52,7 @@ def inquiry_get(request: HttpRequest, inquiry_id: UUID):
     auth=api_permission(perm.WORK),
     response={200: InquiryOut, **WRITE},
 )
-def inquiry_assign(request: HttpRequest, inquiry_id: UUID, payload: AssignIn):
+def inquiry_assign(request: HttpRequest, inquiry_id: UUID, payload: InquiryAssignIn):
     """Give the inquiry and its lead to a staff member (who is notified)."""
     inquiry = selectors.inquiry_get(id=inquiry_id)
     services.inquiry_assign(
@@ -58,9 +64,9 @@ def inquiry_assign(request: HttpRequest, inquiry_id: UUID, payload: AssignIn):
 @router.post(
     "/inquiries/{inquiry_id}/reply",
     auth=api_permission(perm.WORK),
-    response={200: ReplyOut, **WRITE},
+    response={200: InquiryReplyOut, **WRITE},
 )
-def inquiry_reply(request: HttpRequest, inquiry_id: UUID, payload: ReplyIn):
+def inquiry_reply(request: HttpRequest, inquiry_id: UUID, payload: InquiryReplyIn):
     """Answer the visitor by email or SMS: a staff message (rules 4 and 5 apply: an
     assistant's reply waits for approval, consent is checked when it is sent). Honours
     ``Idempotency-Key``."""
@@ -80,7 +86,7 @@ def inquiry_reply(request: HttpRequest, inquiry_id: UUID, payload: ReplyIn):
     auth=api_permission(perm.WORK),
     response={200: InquiryOut, **WRITE},
 )
-def inquiry_resolve(request: HttpRequest, inquiry_id: UUID, payload: ResolveIn):
+def inquiry_resolve(request: HttpRequest, inquiry_id: UUID, payload: InquiryResolveIn):
     """Close the inquiry as converted or lost (the same resolution again is a no-op; a
     different one is 409)."""
     inquiry = selectors.inquiry_get(id=inquiry_id)

@@ -36,7 +36,7 @@ class InquiryAck(Schema):
     message: str = Field(examples=["Thank you: we will get back to you shortly."])
 
 
-class StaffRefOut(Schema):
+class InquiryAssigneeOut(Schema):
     id: UUID
     name: str
 
@@ -56,7 +56,7 @@ class InquiryOut(Schema):
     lead_id: UUID | None
     lead_number: str | None = None
     interaction_id: UUID | None
-    assignee: StaffRefOut | None = None
+    assignee: InquiryAssigneeOut | None = None
     resolution: str
     resolution_note: str
     replied_at: dt.datetime | None
@@ -75,25 +75,25 @@ class InquiryOut(Schema):
         return {"id": obj.assignee_id, "name": user.full_name or user.email}
 
 
-class AssignIn(Schema):
+class InquiryAssignIn(Schema):
     model_config = FORBID
     assignee_id: UUID = Field(examples=[UUID_EXAMPLE], description="a staff member (membership)")
 
 
-class ReplyIn(Schema):
+class InquiryReplyIn(Schema):
     model_config = FORBID
     channel: Literal["email", "sms"] = Field(examples=["email"])
     subject: Line(200) = Field("", examples=["About your brakes"])
     body: Text(5000) = Field(min_length=1, examples=["Hi Maria, we can see both vans on Tuesday."])
 
 
-class ReplyOut(Schema):
+class InquiryReplyOut(Schema):
     inquiry: InquiryOut
     message_id: UUID
     message_status: str
 
 
-class ResolveIn(Schema):
+class InquiryResolveIn(Schema):
     model_config = FORBID
     resolution: Literal["converted", "lost"] = Field(examples=["converted"])
     note: Text(2000) = Field("", examples=["Booked both vans for Tuesday."])

@@ -16,10 +16,10 @@ from frontdesk.telephony import selectors, services
 from frontdesk.telephony.schemas import (
     CallIn,
     CallOut,
-    MarkHandledIn,
-    SecretOut,
-    SendSmsIn,
-    SendSmsOut,
+    MissedCallHandledIn,
+    MissedCallSmsIn,
+    MissedCallSmsOut,
+    TelephonySecretOut,
     TelephonySettingsOut,
     TelephonySettingsPatch,
 )
@@ -66,9 +66,9 @@ def missed_call_list(request: HttpRequest, params: Query[ListParams], handled: b
 @router.post(
     "/missed-calls/{call_id}/send-sms",
     auth=api_permission(perm.HANDLE),
-    response={200: SendSmsOut, **WRITE},
+    response={200: MissedCallSmsOut, **WRITE},
 )
-def missed_call_send_sms(request: HttpRequest, call_id: UUID, payload: SendSmsIn):
+def missed_call_send_sms(request: HttpRequest, call_id: UUID, payload: MissedCallSmsIn):
     """The one-click follow-up SMS to the caller (a template, the given text or the
     organization's default): a message under rules 4 and 5. 409 once handled. Honours
     ``Idempotency-Key``."""
@@ -88,7 +88,7 @@ def missed_call_send_sms(request: HttpRequest, call_id: UUID, payload: SendSmsIn
     auth=api_permission(perm.HANDLE),
     response={200: CallOut, **WRITE},
 )
-def missed_call_mark_handled(request: HttpRequest, call_id: UUID, payload: MarkHandledIn):
+def missed_call_mark_handled(request: HttpRequest, call_id: UUID, payload: MissedCallHandledIn):
     """Take a missed call out of the queue (called back, or sorted out otherwise).
     Marking it again changes nothing."""
     call = selectors.missed_call_get(id=call_id)
@@ -122,7 +122,7 @@ def telephony_settings_patch(request: HttpRequest, payload: TelephonySettingsPat
 @router.post(
     "/telephony/settings/rotate-secret",
     auth=api_permission(perm.SETTINGS),
-    response={200: SecretOut, **WRITE},
+    response={200: TelephonySecretOut, **WRITE},
 )
 def telephony_secret_rotate(request: HttpRequest):
     """A new signing secret for the provider, shown once (the old one stops working)."""

@@ -32,7 +32,7 @@ class CallIn(Schema):
     transcript: Text(50000) = Field("", examples=["Hi, it's Maria, calling about my brakes."])
 
 
-class CustomerRefOut(Schema):
+class CallCustomerOut(Schema):
     id: UUID
     number: str
     display_name: str
@@ -49,7 +49,7 @@ class CallOut(Schema):
     duration_s: int
     recording_url: str
     transcript: str
-    customer: CustomerRefOut
+    customer: CallCustomerOut
     created_customer: bool
     interaction_id: UUID | None
     missed: bool
@@ -60,7 +60,7 @@ class CallOut(Schema):
     overdue_notified_at: dt.datetime | None
 
 
-class SendSmsIn(Schema):
+class MissedCallSmsIn(Schema):
     model_config = ConfigDict(extra="forbid")
     template_id: UUID | None = Field(None, examples=[None], description="an SMS template")
     body: Text(1000) = Field(
@@ -70,13 +70,13 @@ class SendSmsIn(Schema):
     )
 
 
-class SendSmsOut(Schema):
+class MissedCallSmsOut(Schema):
     call: CallOut
     message_id: UUID
     message_status: str
 
 
-class MarkHandledIn(Schema):
+class MissedCallHandledIn(Schema):
     model_config = ConfigDict(extra="forbid")
     note: Text(2000) = Field("", examples=["Called back, booked for Tuesday."])
 
@@ -98,5 +98,5 @@ class TelephonySettingsPatch(Schema):
     sms_text: Text(1000) | None = Field(None, examples=["Sorry we missed your call!"])
 
 
-class SecretOut(Schema):
+class TelephonySecretOut(Schema):
     signing_secret: str = Field(description="shown once; give it to the telephony provider")

@@ -238,6 +238,12 @@ def generate_customers(ctx: Context, count: int) -> int:
     task = ctx.progress.add_task("search index" if dropped else "statistics", total=None)
     cd.finish(dropped)
     ctx.progress.update(task, total=1, completed=1)
+    # the stored automatic segment (SPEC 4.9), set-based as the daily job does it
+    from frontdesk.customers.segments import customer_segments_refresh
+
+    for org, _ in orgs:
+        with tenant_scope(org):
+            customer_segments_refresh(org=org)
     console.print(
         f"customers: {total} rows loaded in {loaded:.1f}s ({total / loaded:,.0f}/s),"
         f" index/statistics {time.monotonic() - started - loaded:.1f}s"

@@ -9,6 +9,8 @@ from frontdesk.audit.api import router as audit_router
 from frontdesk.core.api import ActorRateThrottle, FrontdeskAPI, install_problem_handlers
 from frontdesk.customers.api import router as customers_router
 from frontdesk.customers.api_imports import router as customer_imports_router
+from frontdesk.inquiries.api import router as inquiries_router
+from frontdesk.inquiries.public_api import router as inquiries_public_router
 from frontdesk.integrations.webhooks.api import router as webhooks_router
 from frontdesk.loyalty.api import router as loyalty_router
 from frontdesk.memberships.api import router as memberships_router
@@ -19,6 +21,7 @@ from frontdesk.organizations.api import router as organizations_router
 from frontdesk.pipeline.api import router as pipeline_router
 from frontdesk.scheduling.api import router as scheduling_router
 from frontdesk.scheduling.public_api import router as scheduling_public_router
+from frontdesk.telephony.api import router as telephony_router
 
 api = FrontdeskAPI(
     title="Frontdesk API",
@@ -48,10 +51,12 @@ CRM_ROUTERS = [
     webhooks_router,
     loyalty_router,
     memberships_router,
+    inquiries_router,
+    telephony_router,
 ]
 for router in CRM_ROUTERS:
     api.add_router("/crm", router)
 
-PUBLIC_ROUTERS = [scheduling_public_router, messaging_public_router]
+PUBLIC_ROUTERS = [scheduling_public_router, messaging_public_router, inquiries_public_router]
 for router in PUBLIC_ROUTERS:
     api.add_router("/public/{org_slug}", router)

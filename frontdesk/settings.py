@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "frontdesk.money",
     "frontdesk.loyalty",
     "frontdesk.memberships",
+    "frontdesk.inquiries",
+    "frontdesk.telephony",
 ]
 
 MIDDLEWARE = [
@@ -333,6 +335,9 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 NINJA_NUM_PROXIES = PROXY_COUNT
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="1200/m")
 PUBLIC_RATE_LIMIT = env.str("PUBLIC_RATE_LIMIT", default="20/m")
+# the website inquiry form: per client address, and every client of one organization together
+INQUIRY_RATE_LIMIT = env.str("INQUIRY_RATE_LIMIT", default="5/m")
+INQUIRY_GLOBAL_RATE_LIMIT = env.str("INQUIRY_GLOBAL_RATE_LIMIT", default="120/m")
 # one-click unsubscribes arrive from mail providers' few addresses for many people
 UNSUBSCRIBE_RATE_LIMIT = env.str("UNSUBSCRIBE_RATE_LIMIT", default="600/m")
 

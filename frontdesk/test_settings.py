@@ -13,6 +13,8 @@ os.environ.setdefault(
 )
 os.environ.setdefault("API_RATE_LIMIT", "100000/m")
 os.environ.setdefault("PUBLIC_RATE_LIMIT", "100000/m")
+os.environ.setdefault("INQUIRY_RATE_LIMIT", "100000/m")
+os.environ.setdefault("INQUIRY_GLOBAL_RATE_LIMIT", "100000/m")
 os.environ.setdefault("UNSUBSCRIBE_RATE_LIMIT", "100000/m")
 # notification streams answer their first events and end (tests that want a live stream
 # override it); links in messages point at the test client's host

@@ -21,6 +21,8 @@ urlpatterns = [
     path("billing/", include("frontdesk.money.urls")),
     path("loyalty/", include("frontdesk.loyalty.urls")),
     path("memberships/", include("frontdesk.memberships.urls")),
+    path("inquiries/", include("frontdesk.inquiries.urls")),
+    path("calls/", include("frontdesk.telephony.urls")),
     path("", include("frontdesk.core.urls")),
 ]
 

@@ -2,6 +2,7 @@
 and declares the problem+json errors it can answer; the OpenAPI document and the docs
 page work offline under the strict Content-Security-Policy."""
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -185,3 +186,44 @@ def test_the_docs_page_hands_a_logged_in_member_the_csrf_token(db, members):
     token = re.search(r'data-csrf-token="([^"]+)"', body)
     assert token and len(token.group(1)) >= 32
     assert 'data-api-csrf="true"' in body
+
+
+def _schema_classes(annotation, found: set) -> None:
+    """Every pydantic model reachable from ``annotation`` (fields, lists, unions…)."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in found:
+            return
+        found.add(annotation)
+        for field in annotation.model_fields.values():
+            _schema_classes(field.annotation, found)
+        return
+    for arg in get_args(annotation):
+        _schema_classes(arg, found)
+
+
+def test_schema_names_are_unique_across_the_api():
+    """ninja keys the OpenAPI document's components by class name: two apps' ``AssignIn``
+    would silently share one entry, and clients (and the crawler) would see the wrong
+    shape for one of them."""
+    found: set = set()
+    for op in OPERATIONS:
+        for model in op.operation.models:
+            _schema_classes(model, found)
+        for model in op.operation.response_models.values():
+            _schema_classes(model, found)
+    by_name: dict[str, dict[str, object]] = {}
+    for cls in found:
+        if cls.__module__.startswith(("ninja", "pydantic")):
+            continue  # ninja's generated wrappers, not document components
+        by_name.setdefault(cls.__name__, {})[f"{cls.__module__}.{cls.__qualname__}"] = cls
+    clashes = {
+        name: sorted(classes)
+        for name, classes in by_name.items()
+        # the same name for the very same shape is harmless (one component serves both)
+        if len({json.dumps(c.model_json_schema(), sort_keys=True) for c in classes.values()}) > 1
+    }
+    assert not clashes, f"rename one of each (OpenAPI components clash): {clashes}"

@@ -30,6 +30,7 @@ EXPECTED: dict[str, set[str]] = {
         "notifications.view",
         "outreach.view", "outreach.manage", "automation.manage",
         "privacy.export", "privacy.erase", "webhooks.manage", "integrations.manage",
+        "telephony.calls",
     },
     "manager": {
         "dashboard.view", "organization.view", "settings.manage",
@@ -45,7 +46,7 @@ EXPECTED: dict[str, set[str]] = {
         "messages.approve", "messages.approve_campaign", "messaging.settings",
         "notifications.view",
         "outreach.view", "outreach.manage", "automation.manage",
-        "privacy.export", "webhooks.manage", "integrations.manage",
+        "privacy.export", "webhooks.manage", "integrations.manage", "telephony.calls",
     },
     "advisor": {
         "dashboard.view", "organization.view", "tokens.own",
@@ -94,7 +95,7 @@ NEVER_FOR_ASSISTANT = {
     "opportunities.confirm", "privacy.erase", "privacy.export", "customers.export",
     "customers.merge", "customers.archive", "customers.import", "customers.edit",
     "billing.manage", "loyalty.adjust", "memberships.assign", "tokens.own", "staff.view",
-    "audit.view",
+    "audit.view", "telephony.calls",
 } | {name for name in PERMISSIONS if name.endswith(".manage")}  # fmt: skip
 
 ROLES = [role.value for role in Role]

@@ -33,7 +33,8 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Companies", "customers:companies", "customers.view", "Customers"),
     NavEntry("Leads", "pipeline:leads", "leads.view", "Customers"),
     NavEntry("Opportunities", "pipeline:opportunities", "leads.view", "Customers"),
-    NavEntry("Inquiries", "pipeline:inquiries", "leads.view", "Customers"),
+    NavEntry("Inquiries", "inquiries:inbox", "leads.view", "Customers"),
+    NavEntry("Missed calls", "telephony:missed_calls", "interactions.view", "Customers"),
     # scheduling
     NavEntry("Calendar", "scheduling:calendar", "appointments.view", "Schedule"),
     NavEntry("Jobs", "scheduling:jobs", "appointments.view", "Schedule"),

@@ -21,7 +21,7 @@ class LifecycleStage(models.TextChoices):
 
 
 class Segment(models.TextChoices):
-    """Derived from visits, never stored (see ``selectors.segment_q``)."""
+    """Derived from visits, stored on ``Customer.segment`` (see ``customers.segments``)."""
 
     LEAD = "lead", "Lead"
     ACTIVE = "active", "Active"

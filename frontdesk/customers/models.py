@@ -23,6 +23,7 @@ from frontdesk.customers.choices import (
     LifecycleStage,
     PhoneKind,
     PurchaseType,
+    Segment,
     Source,
     VehicleLinkStatus,
     VehicleRelationship,
@@ -104,6 +105,10 @@ class Customer(TenantModel):
     lead_score = models.PositiveSmallIntegerField(default=0)
     last_visit_at = models.DateTimeField(null=True, blank=True)
     total_appointments = models.PositiveIntegerField(default=0)
+    # derived from total_appointments / last_visit_at by customers.segments (SPEC 4.9)
+    segment = models.CharField(
+        max_length=10, choices=Segment.choices, default="lead", editable=False
+    )
     atlas_sharing = models.JSONField(default=default_atlas_sharing, blank=True)
     accounting_customer_id = models.CharField(max_length=64, blank=True)
 
@@ -119,6 +124,10 @@ class Customer(TenantModel):
         ordering = ["name_key", "id"]
         indexes = [
             models.Index(fields=["organization", "name_key", "id"], name="customer_org_name_idx"),
+            models.Index(
+                fields=["organization", "segment", "name_key", "id"],
+                name="customer_org_segment_idx",
+            ),
             models.Index(
                 fields=["organization", "last_first_key", "id"], name="customer_org_lastfirst_idx"
             ),
@@ -154,6 +163,9 @@ class Customer(TenantModel):
             ),
             models.CheckConstraint(
                 condition=Q(lead_score__lte=100), name="customer_lead_score_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(segment__in=Segment.values), name="customer_valid_segment"
             ),
             models.CheckConstraint(
                 condition=Q(merged_into__isnull=True) | Q(status="archived"),

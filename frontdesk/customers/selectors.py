@@ -7,23 +7,15 @@ list and the export all call it, then page it with ``customer_page``.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    Case,
-    CharField,
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
-    Value,
-    When,
     prefetch_related_objects,
 )
-from django.utils import timezone
 
 from frontdesk.core.api import ListParams, paginate
 from frontdesk.core.errors import ValidationFailed
@@ -50,51 +42,6 @@ CUSTOMER_ORDERS = {
 }
 
 
-# --- segments (derived, SPEC 4.9) --------------------------------------------------------
-@dataclass(frozen=True)
-class SegmentRules:
-    vip_min_appointments: int = 10
-    active_within_days: int = 182
-
-    @classmethod
-    def of(cls, org: Organization) -> SegmentRules:
-        raw = (org.settings or {}).get("segment_rules", {}) if org else {}
-        return cls(
-            vip_min_appointments=int(raw.get("vip_min_appointments", cls.vip_min_appointments)),
-            active_within_days=int(raw.get("active_within_days", cls.active_within_days)),
-        )
-
-
-def segment_q(segment: str, *, rules: SegmentRules, now: dt.datetime | None = None) -> Q:
-    """lead: never booked; vip: N+ appointments; active: visited within the window;
-    inactive: the rest."""
-    cut = (now or timezone.now()) - dt.timedelta(days=rules.active_within_days)
-    vip = Q(total_appointments__gte=rules.vip_min_appointments)
-    lead = Q(total_appointments=0)
-    middle = Q(total_appointments__gt=0, total_appointments__lt=rules.vip_min_appointments)
-    return {
-        Segment.VIP: vip,
-        Segment.LEAD: lead & ~vip,
-        Segment.ACTIVE: middle & Q(last_visit_at__gte=cut),
-        Segment.INACTIVE: middle & (Q(last_visit_at__lt=cut) | Q(last_visit_at__isnull=True)),
-    }[Segment(segment)]
-
-
-def with_segment(qs: QuerySet[Customer], org: Organization) -> QuerySet[Customer]:
-    rules = SegmentRules.of(org)
-    now = timezone.now()
-    return qs.annotate(
-        segment=Case(
-            *(
-                When(segment_q(s, rules=rules, now=now), then=Value(s.value))
-                for s in (Segment.VIP, Segment.LEAD, Segment.ACTIVE)
-            ),
-            default=Value(Segment.INACTIVE.value),
-            output_field=CharField(),
-        )
-    )
-
-
 # --- customers ---------------------------------------------------------------------------
 def _tag_value(raw: str) -> str:
     try:
@@ -107,7 +54,7 @@ def customer_list(*, org: Organization, filters: dict[str, Any] | None = None) -
     """Customers matching ``filters`` (the list's query parameters). Archived customers
     are left out unless ``status`` asks for them (``status=archived`` or ``all``)."""
     f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    qs = with_segment(Customer.objects.select_related("company"), org)
+    qs = Customer.objects.select_related("company")
     status = f.get("status")
     if status is None:
         qs = qs.exclude(status=CustomerStatus.ARCHIVED)
@@ -122,7 +69,9 @@ def customer_list(*, org: Organization, filters: dict[str, Any] | None = None) -
         if name in f:
             qs = qs.filter(**{name: f[name]})
     if "segment" in f:
-        qs = qs.filter(segment_q(f["segment"], rules=SegmentRules.of(org)))
+        if f["segment"] not in Segment.values:
+            raise ValidationFailed({"segment": f"One of: {', '.join(Segment.values)}."})
+        qs = qs.filter(segment=f["segment"])
     if "tag" in f:
         tagged = CustomerTag.objects.filter(tag=_tag_value(f["tag"])).values("customer_id")
         qs = qs.filter(pk__in=tagged)
@@ -185,7 +134,7 @@ def customer_page(qs: QuerySet[Customer], *, params: ListParams, q: str | None) 
 
 
 def customer_detail_qs(org: Organization) -> QuerySet[Customer]:
-    return with_segment(Customer.objects.select_related("company"), org).prefetch_related(
+    return Customer.objects.select_related("company").prefetch_related(
         "phones",
         "emails",
         "addresses",

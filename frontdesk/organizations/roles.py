@@ -76,6 +76,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[Role, ...]]] = {
     "privacy.erase": ("Erase a person", (OW,)),
     "webhooks.manage": ("Manage webhooks", (OW, M)),
     "integrations.manage": ("Accounting sync and integrations", (OW, M)),
+    "telephony.calls": ("Report calls as the telephony provider (integration token)", (OW, M)),
 }
 
 ASSISTANT_PERMISSIONS = frozenset(

@@ -21,6 +21,7 @@ from frontdesk.core.locks import lock_keys
 from frontdesk.customers.duplicates import identity_matches
 from frontdesk.customers.models import Customer
 from frontdesk.customers.normalize import clean_text, email_normalize, phone_e164
+from frontdesk.customers.segments import customer_segments_refresh
 from frontdesk.customers.services.customers import customer_create, identity_lock_keys
 from frontdesk.organizations.models import Organization
 
@@ -88,3 +89,4 @@ def customer_visit_record(
             last_visit_at=visited_at
         )
         rows.filter(lifecycle_stage="prospect").update(lifecycle_stage="customer")
+        customer_segments_refresh(org=org, customer_ids=[customer.pk])

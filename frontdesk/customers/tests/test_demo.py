@@ -13,8 +13,9 @@ def test_the_demo_has_customers_companies_vehicles_and_notes(settings, tmp_path)
     demo_create(slug="demo-test")
     org = Organization.objects.get(slug="demo-test")
     with tenant_scope(org):
-        assert Customer.objects.count() == 40
+        # 40 from this app's step; other domains' steps add contacts (inquiries, callers)
+        assert Customer.objects.count() >= 40
         assert Company.objects.count() == 4
         assert Vehicle.objects.count() >= 36
         assert CustomerNote.objects.exists()
-        assert Customer.objects.exclude(search_text="").count() == 40
+        assert not Customer.objects.filter(search_text="").exists()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0003_imports"),
+        ("customers", "0004_customer_segment"),
         ("organizations", "0001_initial"),
     ]
 

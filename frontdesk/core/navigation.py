@@ -41,8 +41,8 @@ NAVIGATION: list[NavEntry] = [
     # money
     NavEntry("Invoices", "billing:invoices", "billing.view", "Money"),
     NavEntry("Payments", "billing:payments", "billing.view", "Money"),
-    NavEntry("Memberships", "billing:plans", "billing.view", "Money"),
-    NavEntry("Loyalty", "loyalty:overview", "billing.view", "Money"),
+    NavEntry("Memberships", "memberships:plans", "customers.view", "Money"),
+    NavEntry("Loyalty", "loyalty:rewards", "customers.view", "Money"),
     # messaging
     NavEntry("Approval queue", "messaging:approvals", "messages.approve", "Messages"),
     NavEntry("Outbox", "messaging:outbox", "messages.view", "Messages"),

@@ -16,8 +16,8 @@ from frontdesk.memberships import permissions as perm
 from frontdesk.memberships import selectors, services
 from frontdesk.memberships.models import MembershipPlan
 from frontdesk.memberships.schemas import (
-    AssignIn,
-    CancelIn,
+    MembershipAssignIn,
+    MembershipCancelIn,
     MembershipOut,
     PlanIn,
     PlanOut,
@@ -73,7 +73,7 @@ def plan_patch(request: HttpRequest, plan_id: UUID, payload: PlanPatch):
     auth=api_permission(perm.ASSIGN),
     response={201: MembershipOut, **WRITE},
 )
-def membership_assign(request: HttpRequest, customer_id: UUID, payload: AssignIn):
+def membership_assign(request: HttpRequest, customer_id: UUID, payload: MembershipAssignIn):
     """Put the customer on a plan: the kind (new, renewal, upgrade, downgrade) comes from
     their history; expiry = start + the plan's duration. A current membership is marked
     replaced. One active membership per customer, even for concurrent requests."""
@@ -112,7 +112,7 @@ def membership_history(request: HttpRequest, customer_id: UUID, params: Query[Li
     auth=api_permission(perm.ASSIGN),
     response={200: MembershipOut, **WRITE},
 )
-def membership_cancel(request: HttpRequest, customer_id: UUID, payload: CancelIn):
+def membership_cancel(request: HttpRequest, customer_id: UUID, payload: MembershipCancelIn):
     """End the active membership today; 409 if there is none."""
     customer = get_or_404(Customer, customer_id)
     return services.membership_cancel(

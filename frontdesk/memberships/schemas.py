@@ -88,7 +88,7 @@ class PlanOut(Schema):
         return getattr(obj, "member_count", 0)
 
 
-class AssignIn(Schema):
+class MembershipAssignIn(Schema):
     model_config = FORBID
     plan_id: UUID = Field(examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"])
     starts_on: dt.date | None = Field(
@@ -96,7 +96,7 @@ class AssignIn(Schema):
     )
 
 
-class CancelIn(Schema):
+class MembershipCancelIn(Schema):
     model_config = FORBID
     reason: Line(300) = Field("", examples=["Moved away"])
 

@@ -292,7 +292,7 @@ MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
 # Server-sent notification streams end after this long (the browser reconnects), so that
 # idle tabs never hold every server thread; new notifications are looked for this often.
 NOTIFICATION_STREAM_SECONDS = env.int("NOTIFICATION_STREAM_SECONDS", default=60)
-NOTIFICATION_POLL_SECONDS = env.float("NOTIFICATION_POLL_SECONDS", default=2.0)
+NOTIFICATION_POLL_SECONDS = env.float("NOTIFICATION_POLL_SECONDS", default=1.0)
 
 # --- jobs (django-q2 with its ORM broker: survives kill -9 on SQLite and PostgreSQL) -------
 # A claimed job stays in the queue table, locked for `retry` seconds, until it finishes; a

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.utils import timezone
+
 from frontdesk.core.demo import DemoContext, demo_step
 from frontdesk.customers.models import Customer
 from frontdesk.money import services
@@ -48,7 +50,8 @@ def money_demo(ctx: DemoContext) -> None:
     zone = org_zone(org)
 
     def paid_at(day: dt.date, hour: int) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour, 30), tzinfo=zone)
+        # never later than now: a demo made in the morning has no afternoon payments yet
+        return min(dt.datetime.combine(day, dt.time(hour, 30), tzinfo=zone), timezone.now())
 
     # the completed jobs of the calendar demo: invoiced and paid at the counter
     for job in Job.objects.filter(status="completed").order_by("created_at"):

@@ -34,6 +34,9 @@ from frontdesk.money.services.invoices import (
 from frontdesk.money.services.ledger import Posting, invoice_outstanding, journal_post, lock_rows
 from frontdesk.scheduling.times import local_today
 
+# clocks differ a little between the till and the server
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
 CASH_METHODS = (PaymentMethod.CASH, PaymentMethod.CHECK)
 
 
@@ -74,6 +77,8 @@ def payment_create(
     received_at = received_at or timezone.now()
     if timezone.is_naive(received_at):
         raise ValidationFailed({"received_at": "A time with its offset."})
+    if received_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationFailed({"received_at": "A payment cannot be received in the future."})
     with transaction.atomic():
         lock_rows(Customer.objects.filter(pk=customer.pk)).get()
         if invoice is not None:

@@ -260,6 +260,7 @@ def test_a_payment_on_account_pays_the_oldest_open_invoices_first(api, org, cust
         (True, {}),
         (1000, {"currency": "EUR"}),
         (1000, {"method": "bitcoin"}),
+        (1000, {"received_at": "2999-01-01T10:00:00+00:00"}),
     ],
 )
 def test_bad_payments_are_422_and_write_nothing(api, org, customer, amount, extra):

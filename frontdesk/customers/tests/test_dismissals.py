@@ -110,3 +110,12 @@ def test_a_merged_customer_cannot_be_dismissed(api, org):
     response = api.post(DISMISS, {"customer_id": str(third.pk), "other_id": str(son.pk)})
     assert response.status_code == 409
     assert decisions(org) == 0
+
+
+def test_without_credentials_the_dismissals_are_401_and_nothing_is_written(anon_api, org):
+    father, son = twins(org)
+    body = {"customer_id": str(father.pk), "other_id": str(son.pk)}
+    assert anon_api.post(f"{DISMISS}", body).status_code == 401
+    assert anon_api.get(f"{DISMISS}").status_code == 401
+    assert anon_api.delete(f"{DISMISS}/{uuid.uuid4()}").status_code == 401
+    assert decisions(org) == 0

@@ -271,8 +271,10 @@ def own_timestamps(*models):
             f.auto_now_add = True
 
 
-def _ids(model, limit: int = 200_000) -> list:
-    return list(model.objects.order_by().values_list("pk", flat=True)[:limit])
+def _ids(ctx: Context, model, limit: int = 200_000) -> list:
+    """Up to ``limit`` ids of ``model`` rows of the benchmark's organization."""
+    rows = model.objects.filter(organization=ctx.org).order_by()
+    return list(rows.values_list("pk", flat=True)[:limit])
 
 
 def generate_leads(ctx: Context, count: int) -> int:
@@ -285,8 +287,8 @@ def generate_leads(ctx: Context, count: int) -> int:
     from frontdesk.pipeline.services import stages_ensure
 
     stages = stages_ensure(org=ctx.org)
-    customers = _ids(Customer) or [None]
-    members = _ids(Membership, 50) or [None]
+    customers = _ids(ctx, Customer) or [None]
+    members = _ids(ctx, Membership, 50) or [None]
     now = timezone.now()
 
     def make(n: int) -> list:
@@ -331,12 +333,16 @@ def generate_interactions(ctx: Context, count: int) -> int:
     from frontdesk.customers.models import Customer
     from frontdesk.pipeline.models import Interaction, Lead
 
-    leads = list(Lead.objects.order_by().values_list("pk", "customer_id")[:200_000])
-    customers = _ids(Customer)
+    leads = list(
+        Lead.objects.filter(organization=ctx.org)
+        .order_by()
+        .values_list("pk", "customer_id")[:200_000]
+    )
+    customers = _ids(ctx, Customer)
     if not leads and not customers:
         console.print("interactions: no customers or leads to attach them to (skipped)")
         return 0
-    members = _ids(Membership, 50) or [None]
+    members = _ids(ctx, Membership, 50) or [None]
     now = timezone.now()
     today = now.date()
 
@@ -374,7 +380,7 @@ def generate_interactions(ctx: Context, count: int) -> int:
 
 
 def generate_ledger(ctx: Context, count: int) -> int:
-    """``count`` issued invoices over the organization's customers (at most 5,000 of
+    """``count`` issued invoices over the organization's customers (at most 200,000 of
     them; make them with ``--customers``), each
     posted to the ledger (Dr receivable, Cr revenue, Cr tax) and two in three paid
     (Dr cash, Cr receivable), dated over the last 200 days — so receivables have every
@@ -384,7 +390,9 @@ def generate_ledger(ctx: Context, count: int) -> int:
     from frontdesk.customers.models import Customer
     from frontdesk.money.models import Invoice, JournalEntry, JournalLine
 
-    customer_ids = list(Customer.objects.values_list("pk", flat=True)[:5000])
+    customer_ids = list(
+        Customer.objects.filter(organization=ctx.org).values_list("pk", flat=True)[:200_000]
+    )
     if not customer_ids:
         raise SystemExit("--ledger needs customers: add --customers N (once is enough)")
     heavy = min(ctx.ledger_heavy, count)

@@ -76,7 +76,7 @@ def customer_list(request: HttpRequest, params: Query[ListParams], filters: Quer
     ``close_matches: true``."""
     data = filters.model_dump(exclude={"q"})
     qs = selectors.customer_list(org=request.org, filters=data)
-    return selectors.customer_page(qs, params=params, q=filters.q)
+    return CustomerPage.from_rows(selectors.customer_row_page(qs, params=params, q=filters.q))
 
 
 @router.post(

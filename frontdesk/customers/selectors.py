@@ -7,6 +7,7 @@ list and the export all call it, then page it with ``customer_page``.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import (
@@ -130,6 +131,65 @@ def customer_page(qs: QuerySet[Customer], *, params: ListParams, q: str | None) 
         }
     page = paginate(qs, params=params, orders=CUSTOMER_ORDERS, default="name")
     page["items"] = _with_tags(page["items"])
+    return page
+
+
+# The fields of a list item (``CustomerListItem``), read as plain rows: the API's list and
+# search answer 25 customers without building 25 model instances and their tag objects.
+LIST_VALUES = (
+    "id",
+    "number",
+    "type",
+    "display_name",
+    "first_name",
+    "last_name",
+    "company_id",
+    "company__name",
+    "primary_phone",
+    "primary_email",
+    "status",
+    "lifecycle_stage",
+    "segment",
+    "source",
+    "lead_score",
+    "last_visit_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def _list_rows(rows: list[dict]) -> list[dict]:
+    """``company`` as ``{id, name}`` and ``tags`` (sorted) on each row, in one query."""
+    tags: dict[Any, list[str]] = defaultdict(list)
+    if rows:
+        tagged = CustomerTag.objects.filter(customer_id__in=[r["id"] for r in rows])
+        for customer_id, tag in tagged.order_by("tag").values_list("customer_id", "tag"):
+            tags[customer_id].append(tag)
+    for row in rows:
+        company_id, company_name = row.pop("company_id"), row.pop("company__name")
+        row["company"] = {"id": company_id, "name": company_name} if company_id else None
+        row["tags"] = tags.get(row["id"], [])
+        row.pop("name_key", None)
+    return rows
+
+
+def customer_row_page(qs: QuerySet[Customer], *, params: ListParams, q: str | None) -> dict:
+    """:func:`customer_page` with plain rows (the fields of ``CustomerListItem``) for
+    items: what the API answers."""
+    if q and q.strip():
+        ids, next_cursor = search_customer_ids(qs, q=q, limit=params.limit, cursor=params.cursor)
+        close = not ids and not params.cursor
+        if close:
+            ids = close_match_ids(q, limit=min(params.limit, CLOSE_MATCHES))
+        found = {r["id"]: r for r in qs.filter(pk__in=ids).values(*LIST_VALUES)} if ids else {}
+        return {
+            "items": _list_rows([found[i] for i in ids if i in found]),
+            "next_cursor": next_cursor,
+            "close_matches": close and bool(found),
+        }
+    rows = qs.values(*LIST_VALUES, "name_key")
+    page = paginate(rows, params=params, orders=CUSTOMER_ORDERS, default="name")
+    page["items"] = _list_rows(page["items"])
     return page
 
 

@@ -4,6 +4,7 @@
 import uuid
 
 import pytest
+from django.core.cache import caches
 from django.test import Client, override_settings
 
 from frontdesk.core.testing import ApiClient
@@ -213,3 +214,36 @@ def test_extra_problem_members_never_replace_the_standard_ones():
     body = problem_body(409, detail="taken", type="spoofed", request_id="spoofed", matches=[1])
     assert body["status"] == 409 and body["type"].endswith("/conflict")
     assert body["request_id"] != "spoofed" and body["matches"] == [1]
+
+
+def test_the_rate_limit_slides_across_periods_and_costs_the_same_at_any_rate(rf, monkeypatch):
+    """Two counters per key: the last period's requests still count (taken as evenly
+    spread, rounded up) after the boundary, and the wait offered lets exactly one more in."""
+    from frontdesk.core.api import ActorRateThrottle
+
+    caches["throttle"].clear()
+    clock = {"now": 6_000_000.0}  # the start of a minute
+    throttle = ActorRateThrottle(rate="10/m")
+    monkeypatch.setattr(throttle, "timer", lambda: clock["now"])
+    request = rf.get("/api/crm/me")
+    request.actor = None  # counted per IP
+
+    def allowed() -> bool:
+        return throttle.allow_request(request)
+
+    clock["now"] += 50  # ten requests late in the minute
+    assert all(allowed() for _ in range(10))
+    assert not allowed()
+    clock["now"] += 11  # 1 s into the next minute: 10 × 59/60 carried, rounded up
+    assert not allowed()
+    wait = throttle.wait()
+    assert 1 <= wait <= 60
+    clock["now"] += wait - 0.5
+    assert not allowed()
+    clock["now"] += 0.5
+    assert allowed()  # one more after exactly the wait offered
+    assert not allowed()
+    clock["now"] += 120  # two idle minutes: the whole limit again
+    assert all(allowed() for _ in range(10))
+    # one key per period, not a list of every request's time
+    assert all(not isinstance(v, list) for v in caches["throttle"]._cache.values())

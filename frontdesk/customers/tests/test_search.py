@@ -334,3 +334,36 @@ def test_close_names_respect_the_filters(api, org, people):
         services.customer_archive(org=org, actor=system(org), customer=people["john"])
     assert found(api, "John Smtih") == []
     assert found(api, "John Smtih", status="archived") == ["John Smith"]
+
+
+@pytest.mark.parametrize("q", [None, "smi", "smi aus", "5550142", "John Smtih"])
+def test_list_rows_answer_exactly_what_the_validated_models_would(api, org, people, q):
+    """The API builds its list items from plain rows without validating them again
+    (``CustomerPage.from_rows``); they must equal the schema's own reading of the models,
+    company, tags and all, on every kind of page (list, prefix, tokens, phone, close)."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from frontdesk.core.api import ListParams
+    from frontdesk.customers.schemas import CustomerPage
+    from frontdesk.customers.selectors import customer_list, customer_page
+
+    with tenant_scope(org):
+        services.customer_tags_add(
+            org=org, actor=system(org), customer=people["jose"], tags=["fleet", "b2b"]
+        )
+        params = ListParams(limit=2) if q is None else ListParams(limit=50)
+        validated = CustomerPage.model_validate(
+            customer_page(customer_list(org=org), params=params, q=q)
+        )
+        expected = json.loads(json.dumps(validated.model_dump(), cls=NinjaJSONEncoder))
+    response = api.get("/customers", {"limit": params.limit, **({"q": q} if q else {})})
+    assert response.status_code == 200
+    assert response.json() == expected
+    assert expected["items"], "the case must show some customers"
+    if q is None:  # the next page's cursor works the same way
+        page2 = api.get("/customers", {"limit": 2, "cursor": expected["next_cursor"]}).json()
+        assert page2["items"] and page2["items"][0]["id"] not in {
+            c["id"] for c in expected["items"]
+        }

@@ -204,8 +204,12 @@ def customer_detail_qs(org: Organization) -> QuerySet[Customer]:
 
 def customer_get(*, org: Organization, id) -> Customer:
     """One customer with contact points and tags, or 404 (also for another
-    organization's id)."""
-    return get_or_404(customer_detail_qs(org), id)
+    organization's id). Its ``organization`` is ``org`` (the scope guarantees it), so
+    the 360's sections read the time zone and currency without loading it again."""
+    customer = get_or_404(customer_detail_qs(org), id)
+    if customer.organization_id == org.pk:
+        customer.organization = org
+    return customer
 
 
 def customer_note_list(*, customer: Customer) -> QuerySet[CustomerNote]:

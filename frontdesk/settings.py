@@ -146,9 +146,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file, not :memory:, so worker and server subprocesses see the same data.
     _db["TEST"] = {"NAME": str(DATA_DIR / "test_frontdesk.sqlite3")}
-else:
-    _db.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-    _db.setdefault("CONN_HEALTH_CHECKS", True)
+# Persistent connections on both databases. On SQLite this matters as much as on
+# PostgreSQL: a new connection per request repeats the PRAGMAs above and starts with an
+# empty page cache, so every request re-read the upper levels of each index it used.
+_db.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+_db.setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (shared across processes: the database by default) -----------------------------

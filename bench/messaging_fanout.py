@@ -28,6 +28,7 @@ import argparse
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -139,13 +140,115 @@ def approve(org, owner, chunk: int) -> float:
         label="bench owner",
         permissions=permissions_for("owner"),
     )
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    db_cpu = (_proc_stat(backend) or (0, 0.0))[1] if backend else 0.0
+    cpu = time.process_time()
     started = time.perf_counter()
     with tenant_scope(org), override_settings(Q_CLUSTER={**settings.Q_CLUSTER, "sync": False}):
         ids = list(Message.objects.filter(status="pending_approval").values_list("pk", flat=True))
         for start in range(0, len(ids), chunk):
             messages = list(Message.objects.filter(pk__in=ids[start : start + chunk]))
             message_bulk_approve(org=org, actor=actor, messages=messages)
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    db_cpu = ((_proc_stat(backend) or (0, 0.0))[1] - db_cpu) if backend else 0.0
+    n = max(len(ids), 1)
+    say(
+        f"approve CPU: this process {cpu:.1f} s, its PostgreSQL backend {db_cpu:.1f} s = "
+        f"{cpu / n * 1000:.3f} + {db_cpu / n * 1000:.3f} ms per message"
+    )
+    return elapsed
+
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+STAT_COLUMNS = ("xact_commit", "tup_inserted", "tup_updated", "tup_deleted")
+
+
+def _proc_stat(pid: int) -> tuple[int, float] | None:
+    """(session id, CPU seconds used) of a process, from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[3]), (int(fields[11]) + int(fields[12])) / TICK
+
+
+class CpuMeter:
+    """The CPU time of the worker processes (the session the worker cluster leads) and of
+    the PostgreSQL backends serving this database, sampled every 0.2 s (a process's last
+    sample counts once it has exited). On the same machine as the database, Linux only."""
+
+    def __init__(self, session: int):
+        self.session, self.worker, self.backends = session, {}, {}
+        self.own: set = set()
+        self.offset, self.done_at_start = {}, 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.own.add(cursor.fetchone()[0])
+        while not self.stop.wait(0.2):
+            self.sample()
+        connection.close()
+
+    def sample(self) -> None:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and (stat := _proc_stat(int(entry))) and stat[0] == self.session:
+                self.worker[int(entry)] = stat[1]
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend'"
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        for pid in pids:
+            if pid not in list(self.own) and (stat := _proc_stat(pid)):
+                self.backends[pid] = stat[1]
+
+    def start(self, done: int) -> None:
+        """Count from now on: what the processes used so far is subtracted."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.own.add(cursor.fetchone()[0])
+        self.sample()
+        self.offset = {("w", k): v for k, v in list(self.worker.items())}
+        self.offset.update({("b", k): v for k, v in list(self.backends.items())})
+        self.done_at_start = done
+
+    def used(self) -> tuple[float, float]:
+        worker = sum(v - self.offset.get(("w", k), 0.0) for k, v in self.worker.items())
+        db = sum(v - self.offset.get(("b", k), 0.0) for k, v in self.backends.items())
+        return worker, db
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def db_stats() -> dict:
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(STAT_COLUMNS)} FROM pg_stat_database "  # noqa: S608
+            "WHERE datname = current_database()"
+        )
+        return dict(zip(STAT_COLUMNS, cursor.fetchone(), strict=True))
 
 
 def drain(org, n: int, workers: int, timeout: float, extra_env: dict) -> tuple[float, dict]:
@@ -173,17 +276,20 @@ def drain(org, n: int, workers: int, timeout: float, extra_env: dict) -> tuple[f
     final = ("sent", "blocked", "failed", "delivered")
     first = last = None
     deadline = time.monotonic() + timeout
+    meter = CpuMeter(worker.pid)
     try:
-        with tenant_scope(org):
+        with tenant_scope(org), meter:
             while time.monotonic() < deadline:
                 done = Message.objects.filter(status__in=final).count()
                 now = time.perf_counter()
                 if done and first is None:
                     first = now
+                    meter.start(done)  # from the first hand-over: not the workers' start-up
                 if done >= n:
                     last = now
                     break
                 time.sleep(0.5)
+            meter.sample()
             counts = dict(
                 Message.objects.values_list("status").annotate(n=django.db.models.Count("pk"))
             )
@@ -192,6 +298,14 @@ def drain(org, n: int, workers: int, timeout: float, extra_env: dict) -> tuple[f
         worker.wait(timeout=30)
         log.close()
     elapsed = (last or time.perf_counter()) - (first or time.perf_counter())
+    done = max(sum(counts.get(s, 0) for s in final) - meter.done_at_start, 1)
+    worker_cpu, db_cpu = meter.used()
+    say(
+        f"CPU: workers {worker_cpu:.1f} s, PostgreSQL backends {db_cpu:.1f} s = "
+        f"{worker_cpu / done * 1000:.3f} + {db_cpu / done * 1000:.3f} = "
+        f"{(worker_cpu + db_cpu) / done * 1000:.3f} ms per message (load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})"
+    )
     return elapsed, counts
 
 
@@ -221,7 +335,15 @@ def main() -> int:
         }
     seconds = approve(org, owner, o.chunk)
     say(f"approve: {o.messages:,} in {seconds:.1f} s = {o.messages / seconds:,.0f} msgs/s")
+    before = db_stats()
     seconds, counts = drain(org, o.messages, o.workers, o.timeout, extra_env)
+    if before:
+        time.sleep(2)  # backends report their counts at most every second, and at exit
+        after = db_stats()
+        say(
+            "database, per message sent: "
+            + ", ".join(f"{k} {(after[k] - before[k]) / o.messages:.2f}" for k in STAT_COLUMNS)
+        )
     done = sum(counts.get(s, 0) for s in ("sent", "blocked", "failed", "delivered"))
     say(
         f"send: {done:,} through gate and channel in {seconds:.1f} s = "

@@ -3,8 +3,8 @@
 ``lock_keys("customers:<org>:phone:+15125550142")`` before "is this phone taken?" makes
 a second transaction asking the same question wait until the first commits, and then see
 its rows. PostgreSQL: transaction-scoped advisory locks (taken in sorted order, so two
-callers never deadlock). SQLite: nothing to do — with ``transaction_mode=IMMEDIATE``
-write transactions already run one at a time.
+callers never deadlock; many keys in one statement). SQLite: nothing to do — with
+``transaction_mode=IMMEDIATE`` write transactions already run one at a time.
 """
 
 from __future__ import annotations
@@ -25,6 +25,13 @@ def lock_keys(*keys: str) -> None:
         raise RuntimeError("lock_keys() needs a transaction (transaction.atomic)")
     if connection.vendor != "postgresql" or not keys:
         return
+    locks = sorted({lock_id(k) for k in keys})
     with connection.cursor() as cursor:
-        for lock in sorted({lock_id(k) for k in keys}):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+        if len(locks) == 1:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", locks)
+            return
+        # one round trip for many keys (a sending batch locks each of its customers):
+        # unnest() yields the array's elements in order, so they are still taken sorted
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [locks]
+        )

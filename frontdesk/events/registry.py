@@ -16,9 +16,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 Handler = Callable[..., None]
 _handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
+_batch_memo: ContextVar[dict | None] = ContextVar("event_batch_memo", default=None)
 
 
 def handler_name(func: Handler) -> str:
@@ -55,3 +58,25 @@ def handlers_isolated() -> Iterator[None]:
     finally:
         _handlers.clear()
         _handlers.update(saved)
+
+
+@contextmanager
+def batch_memo() -> Iterator[None]:
+    """Around the dispatch of a batch of events: what handlers look up with
+    :func:`memoized` is looked up once for the batch (say, the webhook endpoints of the
+    organization), not once per event."""
+    token = _batch_memo.set({})
+    try:
+        yield
+    finally:
+        _batch_memo.reset(token)
+
+
+def memoized(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, once per ``key`` within a :func:`batch_memo` (every call outside)."""
+    memo = _batch_memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]

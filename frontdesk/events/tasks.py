@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from frontdesk.core.tenancy import operator_scope
 from frontdesk.events.models import OutboxEvent
-from frontdesk.events.services import event_dispatch_by_id, pending_events_q
+from frontdesk.events.services import event_dispatch_by_id, events_dispatch, pending_events_q
 from frontdesk.organizations.models import Organization
 
 log = logging.getLogger(__name__)
@@ -29,16 +29,13 @@ def event_dispatch(event_id: str) -> None:
 
 
 def events_dispatch_many(org_id: str, event_ids: list[str]) -> None:
-    """Dispatch the events of one organization emitted together (``event_emit_many``);
-    one event's failure is logged and does not stop the others."""
+    """Dispatch the events of one organization emitted together (``event_emit_many``),
+    each handler on all of them at once; one event's failure is logged, retried with
+    backoff, and does not stop the others."""
     org = Organization.objects.filter(pk=org_id).first()
     if org is None:
         return
-    for event_id in event_ids:
-        try:
-            event_dispatch_by_id(org=org, event_id=event_id)
-        except Exception:
-            log.exception("cannot dispatch event %s", event_id)
+    events_dispatch(org=org, event_ids=event_ids)
 
 
 def events_sweep(limit: int = 500) -> int:

@@ -14,8 +14,14 @@ from django.test import override_settings
 from frontdesk.core.tenancy import tenant_scope
 from frontdesk.events import tasks as event_tasks
 from frontdesk.events.models import HandlerRun, OutboxEvent
-from frontdesk.events.registry import handler_name, handlers_isolated, on_event, unregister
-from frontdesk.events.services import event_dispatch, event_emit
+from frontdesk.events.registry import (
+    handler_name,
+    handlers_isolated,
+    memoized,
+    on_event,
+    unregister,
+)
+from frontdesk.events.services import event_dispatch, event_emit, event_emit_many, events_dispatch
 from frontdesk.events.tasks import SWEEP_GRACE_SECONDS
 
 T0 = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
@@ -300,3 +306,147 @@ def test_two_workers_dispatching_one_event_at_once_run_each_handler_once(org, re
         run = HandlerRun.objects.get(event=event)
         assert (run.status, run.attempts) == ("done", 1)
         assert OutboxEvent.objects.get(pk=event.pk).dispatched_at is not None
+
+
+# --- many at once: event_emit_many and the batch dispatch ---------------------------------
+def emit_many(org, n, type="tests.thing"):
+    with transaction.atomic():
+        return event_emit_many(org=org, events=[(type, {"n": i}) for i in range(n)])
+
+
+def test_events_emitted_together_are_dispatched_together_once_to_every_handler(
+    org, in_org, recorder, django_capture_on_commit_callbacks
+):
+    recorder.handler("a", "tests.thing")
+    recorder.handler("b", "tests.thing", "tests.other")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, in_org():
+        events = emit_many(org, 5)
+        assert recorder.calls["a"] == []  # nothing runs before the commit
+    assert len(callbacks) == 1  # one dispatch job for the batch
+    ids = [str(e.pk) for e in events]
+    assert recorder.calls == {"a": ids, "b": ids}  # in the order they were emitted
+    with in_org():
+        assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
+        assert sorted(HandlerRun.objects.values_list("status", "attempts")) == [("done", 1)] * 10
+
+    # delivered again (the job ran twice, or a sweep): nothing runs twice
+    event_tasks.events_dispatch_many(str(org.pk), ids)
+    with in_org():
+        assert events_dispatch(org=org, event_ids=[e.pk for e in events]) == 0
+    assert recorder.calls == {"a": ids, "b": ids}
+
+
+def test_in_a_batch_a_failing_event_is_rolled_back_and_retried_alone(
+    org, in_org, recorder, django_capture_on_commit_callbacks
+):
+    """The handler's database work and its run record share a transaction per batch;
+    one event's failure rolls back that event's work only."""
+    broken: set[str] = set()
+
+    def write_then_maybe_fail(event):
+        OutboxEvent.objects.create(
+            organization_id=event.organization_id,
+            type="tests.effect",
+            payload={"of": str(event.pk)},
+            dispatched_at=T0,  # (not for the sweep)
+        )
+        if str(event.pk) in broken:
+            raise RuntimeError("this one is down")
+
+    write_then_maybe_fail.__qualname__ = "test_handler_effect"
+    recorder.registered.append(on_event("tests.thing")(write_then_maybe_fail))
+    recorder.handler("fine", "tests.thing")
+    name = handler_name(write_then_maybe_fail)
+    with time_machine.travel(T0, tick=False) as clock:
+        with in_org():
+            events = emit_many(org, 3)  # (no capture: the test dispatches them itself)
+        broken.add(str(events[1].pk))
+        event_tasks.events_dispatch_many(str(org.pk), [str(e.pk) for e in events])
+
+        with in_org():
+            effects = OutboxEvent.objects.filter(type="tests.effect")
+            assert sorted(e.payload["of"] for e in effects) == sorted(
+                [str(events[0].pk), str(events[2].pk)]
+            )
+            run = HandlerRun.objects.get(event=events[1], handler=name)
+            assert (run.status, run.attempts) == ("failed", 1)
+            assert "this one is down" in run.last_error
+            assert run.next_attempt_at == T0 + dt.timedelta(seconds=10)
+            pending = OutboxEvent.objects.filter(type="tests.thing", dispatched_at__isnull=True)
+            assert [(e.pk, e.next_attempt_at) for e in pending] == [
+                (events[1].pk, run.next_attempt_at)
+            ]
+        assert len(recorder.calls["fine"]) == 3  # the other handler was not held up
+
+        broken.clear()
+        clock.shift(dt.timedelta(seconds=SWEEP_GRACE_SECONDS))
+        assert event_tasks.events_sweep() == 1
+    with in_org():
+        assert OutboxEvent.objects.filter(type="tests.effect").count() == 3
+        run.refresh_from_db()
+        assert (run.status, run.attempts) == ("done", 2)
+        assert not OutboxEvent.objects.filter(
+            type="tests.thing", dispatched_at__isnull=True
+        ).exists()
+    assert len(recorder.calls["fine"]) == 3
+
+
+def test_a_batch_dispatch_costs_a_few_statements_per_handler_not_per_event_and_handler(
+    org, in_org, recorder, django_assert_max_num_queries
+):
+    looked_up = []
+
+    def uses_a_lookup(event):
+        memoized("the lookup", lambda: looked_up.append(event.pk))
+
+    uses_a_lookup.__qualname__ = "test_handler_lookup"
+    recorder.registered.append(on_event("tests.thing")(uses_a_lookup))
+    recorder.handler("a", "tests.thing")
+    with in_org():
+        events = emit_many(org, 50)
+    # per handler: insert, lock, update; per event and handler: a savepoint (2 statements)
+    with django_assert_max_num_queries(20 + 2 * 2 * 50):
+        event_tasks.events_dispatch_many(str(org.pk), [str(e.pk) for e in events])
+    assert looked_up == [events[0].pk]  # once for the batch
+    assert len(recorder.calls["a"]) == 50
+    assert memoized("outside", lambda: 1) == 1  # outside a batch: computed every time
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_dispatching_one_batch_at_once_run_each_handler_once(org, recorder):
+    recorder.handler("slow", "tests.thing")
+    original = recorder.registered[0]
+
+    def slow_handler(event):
+        time.sleep(0.05)
+        original(event)
+
+    unregister(original)
+    slow_handler.__qualname__ = original.__qualname__
+    on_event("tests.thing")(slow_handler)
+    recorder.registered.append(slow_handler)
+    with tenant_scope(org), override_settings(Q_CLUSTER={**settings.Q_CLUSTER, "sync": False}):
+        events = emit_many(org, 6)  # queued, not run
+    ids = [str(e.pk) for e in events]
+    started = threading.Barrier(2)
+    errors = []
+
+    def dispatch():
+        try:
+            started.wait(timeout=5)
+            event_tasks.events_dispatch_many(str(org.pk), ids)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=dispatch) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(recorder.calls["slow"]) == sorted(ids)
+    with tenant_scope(org):
+        assert sorted(HandlerRun.objects.values_list("status", "attempts")) == [("done", 1)] * 6
+        assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()

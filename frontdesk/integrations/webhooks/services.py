@@ -29,6 +29,7 @@ from frontdesk.core.actor import Actor
 from frontdesk.core.errors import InvalidState, ValidationFailed
 from frontdesk.core.services import model_create, model_update
 from frontdesk.events.models import OutboxEvent
+from frontdesk.events.registry import memoized
 from frontdesk.events.services import event_emit
 from frontdesk.integrations.webhooks import events as webhook_events
 from frontdesk.integrations.webhooks.choices import FINAL_STATUSES, DeliveryStatus, DeliveryTrigger
@@ -291,11 +292,11 @@ def _queue(delivery: WebhookDelivery) -> None:
 def webhook_deliveries_for_event(*, event: OutboxEvent) -> list[WebhookDelivery]:
     """One delivery per active endpoint subscribed to ``event`` (at most one per endpoint
     and event, however often this runs), each queued for sending."""
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(active=True, archived_at__isnull=True)
-        if endpoint.matches(event.type)
-    ]
+    active = memoized(
+        ("webhook endpoints", event.organization_id),
+        lambda: list(WebhookEndpoint.objects.filter(active=True, archived_at__isnull=True)),
+    )  # once per dispatched batch of events
+    endpoints = [endpoint for endpoint in active if endpoint.matches(event.type)]
     if not endpoints:
         return []
     body = _body(

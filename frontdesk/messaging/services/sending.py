@@ -380,16 +380,15 @@ def _reclaim(messages: list[Message], *, org, now: dt.datetime, config) -> list[
 
 
 def _record_sent_many(org, sent: list[tuple[Message, Handoff]]) -> None:
+    """Record what the provider took: one transaction for the batch, and only the messages
+    still ``sending`` under the lease this worker claimed them with (after a lease expired
+    another worker may have taken one over: its record is left alone)."""
     if not sent:
         return
     actor = sender_actor(org)
     now = timezone.now()
     with transaction.atomic():
-        qs = Message.objects.filter(pk__in=[m.pk for m, _ in sent], status=Status.SENDING)
-        if connection.vendor == "postgresql":
-            qs = qs.select_for_update()
-        leases = dict(qs.values_list("pk", "lease_until"))
-        ours = [(m, h) for m, h in sent if leases.get(m.pk) == m.lease_until]
+        ours = _mark_sent(org, sent, now)
         entries, emitted = [], []
         for message, handoff in ours:
             data = {
@@ -400,11 +399,11 @@ def _record_sent_many(org, sent: list[tuple[Message, Handoff]]) -> None:
                 "sent_at": now,
                 "lease_until": None,
                 "last_error": "",
-                "updated_at": now,
             }
-            changes = {k: (getattr(message, k), v) for k, v in data.items() if k != "updated_at"}
+            changes = {k: (getattr(message, k), v) for k, v in data.items()}
             for key, value in data.items():
                 setattr(message, key, value)
+            message.updated_at = now
             entries.append(
                 audit_entry(
                     org=org,
@@ -428,20 +427,55 @@ def _record_sent_many(org, sent: list[tuple[Message, Handoff]]) -> None:
                     },
                 )  # fmt: skip
             )
-        _mark_sent([m for m, _ in ours], now)
         AuditEntry.objects.bulk_create(entries)
         event_emit_many(org=org, events=emitted, actor=actor)
 
 
-def _mark_sent(messages: list[Message], now: dt.datetime) -> None:
-    """Record a batch as sent: one UPDATE of what they share, and the provider's ids in
-    one ``executemany`` (Django's ``bulk_update`` builds a CASE per row and field, which
-    cost more than everything else in a batch)."""
-    if not messages:
-        return
+def _mark_sent(org, sent: list[tuple[Message, Handoff]], now: dt.datetime) -> list:
+    """Record a batch as sent, in the current transaction, and return the (message,
+    handoff) pairs it recorded: those still ``sending`` under the lease they were claimed
+    with.
+
+    PostgreSQL: one ``UPDATE … FROM unnest(…) … RETURNING`` — the lease check, the row
+    locks and every field at once, one new row version per message (the check runs again
+    on a row another transaction changed meanwhile, so a reclaimed message is skipped).
+    Elsewhere: the leases under lock, one UPDATE of what the batch shares and the
+    provider's ids in one ``executemany`` (Django's ``bulk_update`` builds a CASE per row
+    and field, which cost more than everything else in a batch)."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Message._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS m SET status = %s, transport = v.transport, "  # noqa: S608
+                "provider_id = v.provider_id, provider_status = v.provider_status, "
+                "sent_at = %s, lease_until = NULL, last_error = '', updated_at = %s "
+                "FROM unnest(%s::uuid[], %s::timestamptz[], %s::varchar[], %s::varchar[], "
+                "%s::varchar[]) AS v(id, lease_until, transport, provider_id, provider_status) "
+                "WHERE m.id = v.id AND m.organization_id = %s AND m.status = %s "
+                "AND m.lease_until = v.lease_until RETURNING m.id",
+                [
+                    Status.SENT,
+                    now,
+                    now,
+                    [m.pk for m, _ in sent],
+                    [m.lease_until for m, _ in sent],
+                    [h.transport for _, h in sent],
+                    [h.provider_id for _, h in sent],
+                    [h.provider_status for _, h in sent],
+                    org.pk,
+                    Status.SENDING,
+                ],
+            )
+            recorded = {row[0] for row in cursor.fetchall()}
+        return [(m, h) for m, h in sent if m.pk in recorded]
+    qs = Message.objects.filter(pk__in=[m.pk for m, _ in sent], status=Status.SENDING)
+    leases = dict(qs.select_for_update().values_list("pk", "lease_until"))
+    ours = [(m, h) for m, h in sent if leases.get(m.pk) == m.lease_until]
+    if not ours:
+        return ours
     by_transport: dict[str, list] = {}
-    for message in messages:
-        by_transport.setdefault(message.transport, []).append(message.pk)
+    for message, handoff in ours:
+        by_transport.setdefault(handoff.transport, []).append(message.pk)
     for transport, ids in by_transport.items():
         Message.objects.filter(pk__in=ids).update(
             status=Status.SENT,
@@ -452,16 +486,16 @@ def _mark_sent(messages: list[Message], now: dt.datetime) -> None:
             updated_at=now,
         )
     pk = Message._meta.pk
-    table = Message._meta.db_table
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {connection.ops.quote_name(table)} SET provider_id = %s, "  # noqa: S608
-            "provider_status = %s WHERE id = %s",
+            f"UPDATE {connection.ops.quote_name(Message._meta.db_table)} "  # noqa: S608
+            "SET provider_id = %s, provider_status = %s WHERE id = %s",
             [
-                (m.provider_id, m.provider_status, pk.get_db_prep_value(m.pk, connection))
-                for m in messages
+                (h.provider_id, h.provider_status, pk.get_db_prep_value(m.pk, connection))
+                for m, h in ours
             ],
         )
+    return ours
 
 
 def messages_send_many(*, org, message_ids, now: dt.datetime | None = None) -> dict[str, int]:

@@ -165,10 +165,14 @@ def _decode(content: bytes) -> str:
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    """Excel's CSV dialect with the delimiter the header row uses. Only the delimiter is
+    sniffed: from a header without quotes the sniffer would also guess that ``""`` inside
+    a quoted cell is not an escaped quote, and cut such a cell short."""
     try:
-        return csv.Sniffer().sniff(sample.split("\n", 20)[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 20)[0], delimiters=",;\t").delimiter
     except csv.Error:
         return csv.excel
+    return type("Sniffed", (csv.excel,), {"delimiter": delimiter})
 
 
 @dataclass

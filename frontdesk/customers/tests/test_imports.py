@@ -130,6 +130,18 @@ def test_a_duplicate_row_later_in_the_same_file_is_skipped(api, upload):
     assert (result["created_count"], result["skipped_count"]) == (2, 1)
 
 
+def test_notes_with_tabs_backslashes_and_line_breaks_arrive_unchanged(api, upload, in_org):
+    notes = 'Gate code 4\\2\tsee "back door"\nthen ring twice \\N'
+    text = (
+        "First Name,Phone,Notes\r\n"
+        + f'Kim,+1 512 555 0150,"{notes.replace(chr(34), chr(34) * 2)}"\r\n'
+    )
+    result = finished(api, upload(text))
+    assert result["created_count"] == 1, result
+    with in_org():
+        assert Customer.objects.get(first_name="Kim").notes == notes
+
+
 def test_on_duplicate_create_creates_anyway(api, upload, org, in_org):
     make_customer(org, first_name="Old", phones=[{"number": "+15125550142"}])
     result = finished(api, upload(GOOD, on_duplicate="create"))

@@ -653,6 +653,11 @@ def _batch(state: _Run, last_row: int, rows: list[Row], errors: list) -> None:
             update[next(iter(matches))] = row
 
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Safe to lose on a server crash: the batch and the progress that counts it
+            # are one transaction, so the job resumes before it. Saves a WAL flush per batch.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         updated = 0
         if update:
             updated = _update(state, update, errors)

@@ -133,6 +133,21 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> None:
             )
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far, read
+    from /proc (the server runs on this machine); None on SQLite or elsewhere."""
+    if django.db.connection.vendor != "postgresql":
+        return None
+    with django.db.connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -153,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.1f} MB)"
             f" in {time.perf_counter() - started:.1f}s"
         )
-        started = time.perf_counter()
+        started, cpu, backend = time.perf_counter(), time.process_time(), _backend_cpu()
         if args.cli:
             env = {**os.environ, "FRONTDESK_IMPORT_MAX_BYTES": str(2**40)}
             cmd = [
@@ -186,11 +201,20 @@ def main(argv: list[str] | None = None) -> int:
                 f" {imp.updated_count:,}, skipped {imp.skipped_count:,},"
                 f" errors {imp.error_count:,}"
             )
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        backend = None if backend is None else (_backend_cpu() or 0) - backend
     print(
         f"imported {args.rows:,} rows in {elapsed:.1f}s: {args.rows / elapsed:,.0f} rows/s"
-        f" ({django.db.connection.vendor}, org {slug})"
+        f" ({django.db.connection.vendor}, org {slug}, load average"
+        f" {os.getloadavg()[0]:.1f})"
     )
+    if not args.cli:  # the CLI's CPU is another process's
+        per = 10_000 / args.rows
+        line = f"CPU per 10,000 rows: importing process {cpu * per:.2f}s"
+        if backend is not None:
+            line += f", PostgreSQL backend {backend * per:.2f}s"
+            line += f", together {(cpu + backend) * per:.2f}s"
+        print(line)
     return 0
 
 

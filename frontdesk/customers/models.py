@@ -34,6 +34,27 @@ def default_atlas_sharing() -> dict:
     return {"vehicles": False, "vendors": False}
 
 
+# The single-column indexes TenantModel gives every table (organization, created_at) and
+# Django gives every foreign key are left out of the customer tables where a composite
+# index or a unique constraint already starts with the same column: an import of a
+# million customers writes five rows each, and every index costs each of them.
+def _organization() -> models.ForeignKey:
+    """TenantModel's ``organization`` without its own index (composites lead with it)."""
+    return models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+
+
+def _created_at() -> models.DateTimeField:
+    """TenantModel's ``created_at`` without an index (``customer_org_created_idx`` serves
+    the customer lists; nothing lists contact rows by age)."""
+    return models.DateTimeField(auto_now_add=True)
+
+
 class Company(TenantModel):
     """A business some customers work for or buy on behalf of. Archived, never deleted."""
 
@@ -75,6 +96,8 @@ class Customer(TenantModel):
     """A person or a business contact (SPEC 4.2). Archived, never deleted; a merged
     duplicate stays as an archived tombstone whose ``merged_into`` names the survivor."""
 
+    organization = _organization()
+    created_at = _created_at()
     number = models.CharField(max_length=20, editable=False, help_text="C-0042")
     type = models.CharField(max_length=16, choices=CustomerType.choices, default="individual")
     first_name = models.CharField(max_length=100, blank=True)
@@ -188,7 +211,11 @@ class CustomerPhone(TenantModel):
     """A phone number in E.164 form; ``digits`` (E.164 without ``+``) is what fragment
     search looks in."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
+    organization = _organization()
+    created_at = _created_at()
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="phones", db_index=False
+    )  # the unique constraint leads with it
     number = models.CharField(max_length=20, help_text="E.164, e.g. +15125550142")
     digits = models.CharField(max_length=20, editable=False)
     kind = models.CharField(max_length=8, choices=PhoneKind.choices, default="mobile")
@@ -224,7 +251,11 @@ class CustomerEmail(TenantModel):
     """An email address as validated and normalized; ``key`` (casefolded) is what the
     duplicate check compares."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
+    organization = _organization()
+    created_at = _created_at()
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="emails", db_index=False
+    )  # the unique constraint leads with it
     address = models.CharField(max_length=254)
     key = models.CharField(max_length=254, editable=False)
     kind = models.CharField(max_length=8, choices=EmailKind.choices, default="personal")
@@ -251,6 +282,8 @@ class CustomerEmail(TenantModel):
 
 
 class CustomerAddress(TenantModel):
+    organization = _organization()
+    created_at = _created_at()
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(max_length=8, choices=AddressKind.choices, default="home")
     street = models.CharField(max_length=200, blank=True)
@@ -290,7 +323,11 @@ class CustomerTag(TenantModel):
     tagged vip" is one b-tree range on both databases; JSON containment needs a GIN
     index on PostgreSQL and has no index at all on SQLite."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tags")
+    organization = _organization()
+    created_at = _created_at()
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="tags", db_index=False
+    )  # the unique constraint leads with it
     tag = models.CharField(max_length=40)
 
     class Meta:

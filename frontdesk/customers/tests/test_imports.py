@@ -130,6 +130,50 @@ def test_a_duplicate_row_later_in_the_same_file_is_skipped(api, upload):
     assert (result["created_count"], result["skipped_count"]) == (2, 1)
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_the_same_person_twice_in_a_file_is_one_customer_across_batches(
+    api, upload, in_org, monkeypatch, dry_run
+):
+    monkeypatch.setattr("frontdesk.customers.imports.BATCH_SIZE", 2)  # rows 1-2, 3-4, 5
+    text = (
+        GOOD
+        + "Zed,Zulu,+1 214 555 0100,,,,\n"
+        + "J.,Smith,,JOHN@example.com,,,\n"  # row 1's email, in another batch
+        + "Ann,Lee,+1 (512) 555-0143,,,,\n"  # row 2's phone, written differently
+    )
+    result = finished(api, upload(text, dry_run=dry_run))
+    assert (result["created_count"], result["skipped_count"]) == (3, 2)
+    with in_org():
+        assert Customer.objects.count() == (0 if dry_run else 3)
+
+
+def test_another_organizations_customer_is_not_a_duplicate(api, upload, other_org, in_org):
+    make_customer(other_org, first_name="Theirs", phones=[{"number": "+15125550142"}])
+    result = finished(api, upload(GOOD))
+    assert (result["created_count"], result["skipped_count"]) == (2, 0)
+
+
+def test_a_merged_tombstone_is_not_a_duplicate(api, upload, org, in_org):
+    survivor = make_customer(org, first_name="Survivor")
+    with in_org():
+        tombstone = make_customer(org, first_name="Old", phones=[{"number": "+15125550142"}])
+        Customer.objects.filter(pk=tombstone.pk).update(merged_into=survivor, status="archived")
+    result = finished(api, upload(GOOD))
+    assert (result["created_count"], result["skipped_count"]) == (2, 0)
+
+
+def test_notes_with_tabs_backslashes_and_line_breaks_arrive_unchanged(api, upload, in_org):
+    notes = 'Gate code 4\\2\tsee "back door"\nthen ring twice \\N'
+    text = (
+        "First Name,Phone,Notes\r\n"
+        + f'Kim,+1 512 555 0150,"{notes.replace(chr(34), chr(34) * 2)}"\r\n'
+    )
+    result = finished(api, upload(text))
+    assert result["created_count"] == 1, result
+    with in_org():
+        assert Customer.objects.get(first_name="Kim").notes == notes
+
+
 def test_on_duplicate_create_creates_anyway(api, upload, org, in_org):
     make_customer(org, first_name="Old", phones=[{"number": "+15125550142"}])
     result = finished(api, upload(GOOD, on_duplicate="create"))

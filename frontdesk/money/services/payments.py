@@ -31,7 +31,7 @@ from frontdesk.money.services.invoices import (
     invoice_settle,
     open_invoice_locked,
 )
-from frontdesk.money.services.ledger import Posting, invoice_outstanding, journal_post, lock_rows
+from frontdesk.money.services.ledger import Posting, invoices_outstanding, journal_post, lock_rows
 from frontdesk.scheduling.times import local_today
 
 # clocks differ a little between the till and the server
@@ -66,7 +66,9 @@ def payment_create(
     reference = text(reference, "reference", 100)
     invoice = None
     if invoice_id:
-        invoice = get_referenced(Invoice, invoice_id, field="invoice_id", status=404)
+        invoice = get_referenced(
+            Invoice.objects.select_related("customer"), invoice_id, field="invoice_id", status=404
+        )
         if customer_id and str(customer_id) != str(invoice.customer_id):
             raise ValidationFailed({"invoice_id": "This invoice is another customer's."})
         customer = invoice.customer
@@ -102,11 +104,12 @@ def payment_create(
         )
         remaining = amount
         postings = [Posting(cash_account(method), debit=amount, customer_id=customer.pk)]
-        touched = []
+        touched = []  # (invoice, what it owes after this payment)
+        owing = invoices_outstanding(target.pk for target in targets)
         for target in targets:
             if remaining <= 0:
                 break
-            owed = invoice_outstanding(target.pk)
+            owed = owing[target.pk]
             if owed <= 0:
                 continue
             part = min(owed, remaining)
@@ -119,7 +122,7 @@ def payment_create(
                 )
             )
             remaining -= part
-            touched.append(target)
+            touched.append((target, owed - part))
         if remaining:
             postings.append(
                 Posting(Account.CUSTOMER_CREDIT, credit=remaining, customer_id=customer.pk)
@@ -164,6 +167,6 @@ def payment_create(
                 "received_at": received_at,
             },
         )
-        for target in touched:
-            invoice_settle(org=org, actor=actor, invoice=target)
+        for target, outstanding in touched:
+            invoice_settle(org=org, actor=actor, invoice=target, outstanding=outstanding)
     return payment

@@ -508,6 +508,23 @@ def test_receivables_of_an_organization_owed_nothing(api):
     assert body["items"] == [] and body["totals"]["total"] == body["totals"]["customers"] == 0
 
 
+def test_a_payment_on_account_costs_the_same_queries_however_many_invoices_are_open(
+    api, org, customer
+):
+    def pay() -> int:
+        body = {"customer_id": str(customer.pk), "amount": 500, "method": "cash"}
+        with CaptureQueriesContext(connection) as queries:
+            assert api.post("/payments", body).status_code == 201
+        return len(queries.captured_queries)
+
+    make_invoice(org, customer=customer)
+    pay()  # the oldest becomes partially paid; the token's first use writes last_used_at
+    few = pay()
+    for _ in range(4):
+        make_invoice(org, customer=customer)
+    assert pay() == few  # the oldest invoice takes it all; the others are summed at once
+
+
 def test_the_invoice_list_costs_the_same_few_queries_for_any_page(api, org, customer):
     for _ in range(3):
         make_invoice(org, customer=customer)

@@ -21,6 +21,7 @@ from django_scopes import ScopedManager
 
 from frontdesk.core.tenancy import TenantModel
 from frontdesk.money.choices import (
+    CUSTOMER_ACCOUNTS,
     Account,
     CreditNoteKind,
     DocumentType,
@@ -395,13 +396,20 @@ class JournalLine(ImmutableModel):
     class Meta:
         ordering = ["entry_date", "created_at", "id"]
         indexes = [
-            # the customer statement (keyset by date, created_at, id), its opening
-            # balance and the customer's balances; debit and credit ride along so sums
-            # are index-only scans on PostgreSQL (SQLite ignores ``include``)
+            # the customer statement: their receivable and credit lines in statement
+            # order (keyset by date, created_at, id), so a page is one range scan
+            models.Index(
+                fields=["customer", "entry_date", "created_at", "id"],
+                condition=Q(account__in=CUSTOMER_ACCOUNTS),
+                name="journalline_statement_idx",
+            ),
+            # the customer's balances (and a statement page's opening balance); debit
+            # and credit ride along so the sums are index-only scans on PostgreSQL
+            # (SQLite ignores ``include``)
             models.Index(
                 fields=["customer", "account", "entry_date", "created_at", "id"],
                 include=["debit", "credit"],
-                name="journalline_statement_idx",
+                name="journalline_customer_idx",
             ),
             # receivables: one organization's receivable lines in (customer, invoice)
             # order, with what the report sums, so it is one index-only scan

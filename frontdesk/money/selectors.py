@@ -109,7 +109,7 @@ MONEY_ACCOUNTS = (*CUSTOMER_ACCOUNTS, Account.REVENUE)
 
 def customer_money(*, customer_id) -> CustomerMoney:
     """The customer's figures, all from the ledger, in one query (an index-only scan of
-    ``journalline_statement_idx`` on PostgreSQL: it carries debit and credit)."""
+    ``journalline_customer_idx`` on PostgreSQL: it carries debit and credit)."""
     rows = (
         JournalLine.objects.filter(customer_id=customer_id, account__in=MONEY_ACCOUNTS)
         .values("account")
@@ -203,30 +203,25 @@ def customer_statement(
     *, customer_id, limit: int = 100, cursor: str | None = None
 ) -> dict[str, Any]:
     """The customer's receivable and credit lines, oldest first, each with the running
-    balance (what they owe after it; negative = in credit). Keyset pages by
-    (date, created_at, id). Each page is one index range scan of
-    ``journalline_statement_idx`` per account (merged here, so the database never sorts
-    the customer's history), and a later page's opening balance is one indexed SUM over
-    the lines up to the cursor (an index-only scan on PostgreSQL: the index carries
-    debit and credit). The balance is always the ledger's, never the client's."""
-    mine = JournalLine.objects.filter(customer_id=customer_id)
+    balance (what they owe after it; negative = in credit), and the customer's figures
+    (``money``: the closing balance, balance due, credit, lifetime value). Keyset pages
+    by (date, created_at, id): a page is one index range scan of the partial index
+    ``journalline_statement_idx`` (those two accounts only, in statement order), and the
+    opening balance of a later page is one SUM over the lines up to the cursor (an
+    index-only scan of ``journalline_customer_idx`` on PostgreSQL). The balance is
+    always the ledger's, never the client's."""
+    qs = JournalLine.objects.filter(customer_id=customer_id, account__in=CUSTOMER_ACCOUNTS)
     balance = 0
-    position = None
     if cursor:
         position = _statement_position(cursor)
         opening = (
-            mine.filter(_through(*position), account__in=CUSTOMER_ACCOUNTS)
-            .order_by()
-            .aggregate(d=Sum("debit"), c=Sum("credit"))
+            qs.filter(_through(*position)).order_by().aggregate(d=Sum("debit"), c=Sum("credit"))
         )
         balance = (opening["d"] or 0) - (opening["c"] or 0)
-    rows: list[dict[str, Any]] = []
-    for account in CUSTOMER_ACCOUNTS:
-        qs = mine.filter(account=account)
-        if position:
-            qs = qs.filter(_after(*position))
-        rows += qs.order_by("entry_date", "created_at", "id").values(*STATEMENT_FIELDS)[: limit + 1]
-    rows.sort(key=_statement_key)
+        qs = qs.filter(_after(*position))
+    rows = list(
+        qs.order_by("entry_date", "created_at", "id").values(*STATEMENT_FIELDS)[: limit + 1]
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     items = []
@@ -249,7 +244,8 @@ def customer_statement(
     next_cursor = None
     if more and rows:
         next_cursor = encode_cursor(*_statement_key(rows[-1]))
-    return {"items": items, "next_cursor": next_cursor}
+    money = customer_money(customer_id=customer_id)
+    return {"items": items, "next_cursor": next_cursor, "money": money}
 
 
 # --- receivables -------------------------------------------------------------------------

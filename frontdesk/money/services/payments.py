@@ -91,17 +91,6 @@ def payment_create(
                     Invoice.objects.filter(customer=customer, status__in=OPEN_INVOICE_STATUSES)
                 ).order_by("issued_on", "created_at", "id")
             )
-        number = reference_next(org=org, kind="payment")
-        payment = Payment(
-            organization_id=org.pk,
-            number=number,
-            customer=customer,
-            invoice=invoice,
-            amount=amount,
-            method=method,
-            reference=reference,
-            received_at=received_at,
-        )
         remaining = amount
         postings = [Posting(cash_account(method), debit=amount, customer_id=customer.pk)]
         touched = []  # (invoice, what it owes after this payment)
@@ -127,7 +116,20 @@ def payment_create(
             postings.append(
                 Posting(Account.CUSTOMER_CREDIT, credit=remaining, customer_id=customer.pk)
             )
-        payment.applied = amount - remaining
+        # the number last: every payment of the organization waits on its sequence row
+        # from here until the request commits
+        number = reference_next(org=org, kind="payment")
+        payment = Payment(
+            organization_id=org.pk,
+            number=number,
+            customer=customer,
+            invoice=invoice,
+            amount=amount,
+            applied=amount - remaining,
+            method=method,
+            reference=reference,
+            received_at=received_at,
+        )
         payment.save(force_insert=True)
         journal_post(
             org=org,

@@ -26,7 +26,9 @@ It prints p50/p95/p99/max in milliseconds.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import threading
@@ -62,6 +64,34 @@ def percentiles(samples: list[float]) -> str:
         return "no samples"
     q = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else [ms[0]] * 99
     return f"p50 {q[49]:.1f} ms  p95 {q[94]:.1f} ms  p99 {q[98]:.1f} ms  max {ms[-1]:.1f} ms"
+
+
+def cpu_profile(client: Client, urls: list[str], headers: dict, *, label: str, top: int) -> None:
+    """CPU time this process spends per request (``time.process_time``: independent of
+    how busy the machine is, unlike wall time; the database's own work is not in it) and
+    the SQL statements per request; ``top`` > 0 prints the heaviest functions too."""
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        client.get(urls[0], headers=headers)
+    profiler = cProfile.Profile(time.process_time) if top else None
+    started = time.process_time()
+    if profiler:
+        profiler.enable()
+    for url in urls:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, (url, response.status_code)
+    if profiler:
+        profiler.disable()
+    cpu = (time.process_time() - started) / len(urls)
+    print(f"  {label}: {cpu * 1000:.1f} ms CPU a request, {len(statements)} SQL statements")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(top // 2)
 
 
 def timed(client: Client, url: str, headers: dict) -> tuple[float, dict]:
@@ -126,6 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--statements", type=int, default=100, help="statement requests")
     parser.add_argument("--receivables", type=int, default=5, help="receivables requests")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="TOP",
+        help="also measure CPU time per request in this process (and print the TOP "
+        "heaviest functions if TOP > 1)",
+    )
     args = parser.parse_args(argv)
 
     org = Organization.objects.get(slug=args.org)
@@ -156,13 +194,21 @@ def main(argv: list[str] | None = None) -> int:
                 cursors.append(body["next_cursor"])
         # walk forward through the statement, timing each page
         cursor = cursors[0] if cursors else None
+        walked = []
         while cursor and len(deep) < args.statements:
+            walked.append(cursor)
             elapsed, body = timed(client, f"{url}&cursor={cursor}", headers)
             deep.append(elapsed)
             cursor = body["next_cursor"]
         print(f"statement of a customer with {heavy['n']} receivable lines (100 a page)")
         print(f"  first page:  {percentiles(first)}")
         print(f"  later pages: {percentiles(deep)}")
+        if args.profile:
+            top = args.profile if args.profile > 1 else 0
+            cpu_profile(client, [url] * 50, headers, label="first page", top=top)
+            if walked:  # the deepest page walked: the longest opening balance to sum
+                later = [f"{url}&cursor={walked[-1]}"] * 50
+                cpu_profile(client, later, headers, label="deepest page", top=top)
     else:
         print("statement: no ledger (run bench/generate.py --ledger N first)")
 
@@ -171,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         elapsed, body = timed(client, "/api/crm/receivables?limit=100", headers)
         samples.append(elapsed)
     print(f"receivables over {body['totals']['customers']} customers owing: {percentiles(samples)}")
+    if args.profile:
+        top = args.profile if args.profile > 1 else 0
+        url = "/api/crm/receivables?limit=100"
+        cpu_profile(client, [url] * args.receivables, headers, label="receivables", top=top)
 
     if args.payments:
         bench_payments(org, headers, count=args.payments, clients=args.clients)

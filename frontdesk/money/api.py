@@ -302,7 +302,7 @@ def customer_ledger(
     customer = _customer(customer_id)
     limit = max(1, min(limit, 500))
     page = selectors.customer_statement(customer_id=customer.pk, limit=limit, cursor=cursor)
-    money = selectors.customer_money(customer_id=customer.pk)
+    money = page["money"]
     return {
         "customer": customer,
         "currency": request.org.currency,
@@ -310,7 +310,8 @@ def customer_ledger(
         "credit": money.credit,
         "balance": money.balance,
         "lifetime_value": money.lifetime_value,
-        **page,
+        "items": page["items"],
+        "next_cursor": page["next_cursor"],
     }
 
 

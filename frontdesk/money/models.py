@@ -21,6 +21,7 @@ from django_scopes import ScopedManager
 
 from frontdesk.core.tenancy import TenantModel
 from frontdesk.money.choices import (
+    CUSTOMER_ACCOUNTS,
     Account,
     CreditNoteKind,
     DocumentType,
@@ -395,17 +396,34 @@ class JournalLine(ImmutableModel):
     class Meta:
         ordering = ["entry_date", "created_at", "id"]
         indexes = [
-            # the customer statement (keyset by date, created_at, id) and balances
+            # the customer statement: their receivable and credit lines in statement
+            # order (keyset by date, created_at, id), so a page is one range scan
             models.Index(
-                fields=["customer", "account", "entry_date", "created_at", "id"],
+                fields=["customer", "entry_date", "created_at", "id"],
+                condition=Q(account__in=CUSTOMER_ACCOUNTS),
                 name="journalline_statement_idx",
             ),
-            # receivables: one organization's receivable lines by customer and date
+            # the customer's balances (and a statement page's opening balance); debit
+            # and credit ride along so the sums are index-only scans on PostgreSQL
+            # (SQLite ignores ``include``)
             models.Index(
-                fields=["organization", "account", "customer", "entry_date"],
+                fields=["customer", "account", "entry_date", "created_at", "id"],
+                include=["debit", "credit"],
+                name="journalline_customer_idx",
+            ),
+            # receivables: one organization's receivable lines in (customer, invoice)
+            # order, with what the report sums, so it is one index-only scan
+            models.Index(
+                fields=["organization", "account", "customer", "invoice"],
+                include=["entry_date", "debit", "credit"],
                 name="journalline_receivable_idx",
             ),
-            models.Index(fields=["invoice", "account"], name="journalline_invoice_idx"),
+            # what is due on an invoice (payments, credits, settling)
+            models.Index(
+                fields=["invoice", "account"],
+                include=["debit", "credit"],
+                name="journalline_invoice_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

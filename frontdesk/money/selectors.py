@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Min, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from frontdesk.core.api import decode_cursor, encode_cursor
 from frontdesk.core.errors import ValidationFailed
@@ -102,12 +103,18 @@ class CustomerMoney:
     lifetime_value: int  # net revenue from the customer (ex tax, after credits)
 
 
+# the accounts ``customer_money`` reads (the customer's cash and tax lines are not needed)
+MONEY_ACCOUNTS = (*CUSTOMER_ACCOUNTS, Account.REVENUE)
+
+
 def customer_money(*, customer_id) -> CustomerMoney:
-    """The customer's figures, all from the ledger, in one query."""
+    """The customer's figures, all from the ledger, in one query (an index-only scan of
+    ``journalline_customer_idx`` on PostgreSQL: it carries debit and credit)."""
     rows = (
-        JournalLine.objects.filter(customer_id=customer_id)
+        JournalLine.objects.filter(customer_id=customer_id, account__in=MONEY_ACCOUNTS)
         .values("account")
         .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by()
     )
     by = {row["account"]: row["d"] - row["c"] for row in rows}
     receivable = by.get(Account.RECEIVABLE, 0)
@@ -135,44 +142,85 @@ class StatementRow:
     balance: int
 
 
+STATEMENT_FIELDS = (
+    "id",
+    "entry_date",
+    "created_at",
+    "account",
+    "debit",
+    "credit",
+    "entry__reference",
+    "entry__document_type",
+    "entry__document_id",
+    "entry__description",
+)
+
+
+def _statement_key(row: dict[str, Any]) -> tuple:
+    return (row["entry_date"], row["created_at"], row["id"])
+
+
+def _after(date: dt.date, created: dt.datetime, pk) -> Q:
+    """Lines after the position (date, created_at, id), bounded on the date so the index
+    range starts at ``date``."""
+    return Q(entry_date__gte=date) & (
+        Q(entry_date__gt=date)
+        | Q(entry_date=date, created_at__gt=created)
+        | Q(entry_date=date, created_at=created, pk__gt=pk)
+    )
+
+
+def _through(date: dt.date, created: dt.datetime, pk) -> Q:
+    """Lines up to the position (date, created_at, id), the line there included: the
+    cursor names the last line of the page before."""
+    return Q(entry_date__lte=date) & (
+        Q(entry_date__lt=date)
+        | Q(entry_date=date, created_at__lt=created)
+        | Q(entry_date=date, created_at=created, pk__lte=pk)
+    )
+
+
+def _statement_position(cursor: str) -> tuple[dt.date, dt.datetime, Any]:
+    # three parts; a four-part cursor (which carried the running balance, before it was
+    # summed from the ledger) is still understood and its balance ignored
+    try:
+        parts = decode_cursor(cursor, size=3)
+    except ValidationFailed:
+        parts = decode_cursor(cursor, size=4)[:3]
+    date_s, created_s, pk_s = parts
+    try:
+        date = dt.date.fromisoformat(date_s)
+        created = dt.datetime.fromisoformat(created_s)
+        pk = JournalLine._meta.pk.to_python(pk_s)
+    except (TypeError, ValueError, Exception) as exc:  # noqa: BLE001
+        raise ValidationFailed({"cursor": "Not a cursor this list gave out."}) from exc
+    if timezone.is_naive(created):
+        raise ValidationFailed({"cursor": "Not a cursor this list gave out."})
+    return date, created, pk
+
+
 def customer_statement(
     *, customer_id, limit: int = 100, cursor: str | None = None
 ) -> dict[str, Any]:
     """The customer's receivable and credit lines, oldest first, each with the running
-    balance (what they owe after it; negative = in credit). Keyset pages by
-    (date, created_at, id); the cursor carries the running balance, so a page costs one
-    index range scan whatever its depth."""
+    balance (what they owe after it; negative = in credit), and the customer's figures
+    (``money``: the closing balance, balance due, credit, lifetime value). Keyset pages
+    by (date, created_at, id): a page is one index range scan of the partial index
+    ``journalline_statement_idx`` (those two accounts only, in statement order), and the
+    opening balance of a later page is one SUM over the lines up to the cursor (an
+    index-only scan of ``journalline_customer_idx`` on PostgreSQL). The balance is
+    always the ledger's, never the client's."""
     qs = JournalLine.objects.filter(customer_id=customer_id, account__in=CUSTOMER_ACCOUNTS)
     balance = 0
     if cursor:
-        date_s, created_s, pk_s, balance = decode_cursor(cursor, size=4)
-        try:
-            date = dt.date.fromisoformat(date_s)
-            created = dt.datetime.fromisoformat(created_s)
-            pk = JournalLine._meta.pk.to_python(pk_s)
-        except (TypeError, ValueError, Exception) as exc:  # noqa: BLE001
-            raise ValidationFailed({"cursor": "Not a cursor this list gave out."}) from exc
-        if not isinstance(balance, int):
-            raise ValidationFailed({"cursor": "Not a cursor this list gave out."})
-        qs = qs.filter(
-            Q(entry_date__gt=date)
-            | Q(entry_date=date, created_at__gt=created)
-            | Q(entry_date=date, created_at=created, pk__gt=pk),
-            entry_date__gte=date,
+        position = _statement_position(cursor)
+        opening = (
+            qs.filter(_through(*position)).order_by().aggregate(d=Sum("debit"), c=Sum("credit"))
         )
+        balance = (opening["d"] or 0) - (opening["c"] or 0)
+        qs = qs.filter(_after(*position))
     rows = list(
-        qs.order_by("entry_date", "created_at", "id").values(
-            "id",
-            "entry_date",
-            "created_at",
-            "account",
-            "debit",
-            "credit",
-            "entry__reference",
-            "entry__document_type",
-            "entry__document_id",
-            "entry__description",
-        )[: limit + 1]
+        qs.order_by("entry_date", "created_at", "id").values(*STATEMENT_FIELDS)[: limit + 1]
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -195,9 +243,9 @@ def customer_statement(
         )
     next_cursor = None
     if more and rows:
-        last = rows[-1]
-        next_cursor = encode_cursor(last["entry_date"], last["created_at"], last["id"], balance)
-    return {"items": items, "next_cursor": next_cursor}
+        next_cursor = encode_cursor(*_statement_key(rows[-1]))
+    money = customer_money(customer_id=customer_id)
+    return {"items": items, "next_cursor": next_cursor, "money": money}
 
 
 # --- receivables -------------------------------------------------------------------------
@@ -206,7 +254,10 @@ AGING_BUCKETS = ("current", "days_31_60", "days_61_90", "over_90")
 
 def receivables(*, org, today: dt.date, limit: int = 100) -> dict[str, Any]:
     """Who owes what, aged by invoice issue date: 0–30, 31–60, 61–90, 90+ days. One
-    set-based query: the receivable lines summed per invoice, then per customer."""
+    set-based query over the organization's receivable lines (an index-only scan of
+    ``journalline_receivable_idx`` on PostgreSQL, in (customer, invoice) order): summed
+    per invoice, then per customer; the totals over every customer owing are window
+    sums in the same query, so only the ``limit`` largest rows leave the database."""
     inner = (
         JournalLine.objects.filter(account=Account.RECEIVABLE, invoice__isnull=False)
         .values("customer_id", "invoice_id")
@@ -216,40 +267,49 @@ def receivables(*, org, today: dt.date, limit: int = 100) -> dict[str, Any]:
     inner_sql, inner_params = inner.query.sql_with_params()
     d30, d60, d90 = (today - dt.timedelta(days=n) for n in (30, 60, 90))
     sql = f"""
-        SELECT per_invoice.customer_id,
-               SUM(CASE WHEN per_invoice.issued >= %s THEN per_invoice.owed ELSE 0 END),
-               SUM(CASE WHEN per_invoice.issued < %s AND per_invoice.issued >= %s
-                        THEN per_invoice.owed ELSE 0 END),
-               SUM(CASE WHEN per_invoice.issued < %s AND per_invoice.issued >= %s
-                        THEN per_invoice.owed ELSE 0 END),
-               SUM(CASE WHEN per_invoice.issued < %s THEN per_invoice.owed ELSE 0 END),
-               SUM(per_invoice.owed),
-               COUNT(*)
-        FROM ({inner_sql}) per_invoice
-        WHERE per_invoice.owed > 0
-        GROUP BY per_invoice.customer_id
-        ORDER BY SUM(per_invoice.owed) DESC, per_invoice.customer_id
+        SELECT per_customer.*,
+               SUM(per_customer.aged_0_30) OVER (),
+               SUM(per_customer.aged_31_60) OVER (),
+               SUM(per_customer.aged_61_90) OVER (),
+               SUM(per_customer.aged_90_plus) OVER (),
+               SUM(per_customer.total) OVER (),
+               COUNT(*) OVER ()
+        FROM (
+            SELECT per_invoice.customer_id,
+                   SUM(CASE WHEN per_invoice.issued >= %s THEN per_invoice.owed ELSE 0 END)
+                       AS aged_0_30,
+                   SUM(CASE WHEN per_invoice.issued < %s AND per_invoice.issued >= %s
+                            THEN per_invoice.owed ELSE 0 END) AS aged_31_60,
+                   SUM(CASE WHEN per_invoice.issued < %s AND per_invoice.issued >= %s
+                            THEN per_invoice.owed ELSE 0 END) AS aged_61_90,
+                   SUM(CASE WHEN per_invoice.issued < %s THEN per_invoice.owed ELSE 0 END)
+                       AS aged_90_plus,
+                   SUM(per_invoice.owed) AS total,
+                   COUNT(*) AS open_invoices
+            FROM ({inner_sql}) per_invoice
+            WHERE per_invoice.owed > 0
+            GROUP BY per_invoice.customer_id
+        ) per_customer
+        ORDER BY per_customer.total DESC, per_customer.customer_id
+        LIMIT %s
     """  # noqa: S608 - the inner query is the ORM's, every value a parameter
-    params = (d30, d30, d60, d60, d90, d90, *inner_params)
+    params = (d30, d30, d60, d60, d90, d90, *inner_params, limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    totals = dict.fromkeys(AGING_BUCKETS, 0) | {"total": 0, "customers": len(rows)}
-    items = []
-    for customer_id, *amounts, invoices in rows:
-        amounts = [int(a) for a in amounts]
-        for name, value in zip((*AGING_BUCKETS, "total"), amounts, strict=True):
-            totals[name] += value
-        if len(items) < limit:
-            items.append(
-                {
-                    "customer_id": customer_id,
-                    **dict(zip((*AGING_BUCKETS, "total"), amounts, strict=True)),
-                    "open_invoices": invoices,
-                }
-            )
-    for item in items:
-        item["customer_id"] = uuid.UUID(str(item["customer_id"]))
+    names = (*AGING_BUCKETS, "total")
+    totals = dict.fromkeys(AGING_BUCKETS, 0) | {"total": 0, "customers": 0}
+    if rows:
+        *sums, count = rows[0][7:]
+        totals = dict(zip(names, map(int, sums), strict=True)) | {"customers": count}
+    items = [
+        {
+            "customer_id": uuid.UUID(str(customer_id)),
+            **dict(zip(names, map(int, amounts), strict=True)),
+            "open_invoices": invoices,
+        }
+        for customer_id, *amounts, invoices in (row[:7] for row in rows)
+    ]
     customers = Customer.objects.in_bulk([item["customer_id"] for item in items])
     for item in items:
         item["customer"] = customers.get(item["customer_id"])

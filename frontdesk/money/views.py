@@ -219,7 +219,7 @@ def statement_page(request: HttpRequest, customer_pk) -> HttpResponse:
         {
             "customer": customer,
             "page": page,
-            "money": selectors.customer_money(customer_id=customer.pk),
+            "money": page["money"],
             "today": local_today(request.org, timezone.now()),
         },
     )

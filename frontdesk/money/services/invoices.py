@@ -308,11 +308,16 @@ def emit_paid(*, org, actor: Actor, invoice: Invoice) -> None:
     )
 
 
-def invoice_settle(*, org, actor: Actor, invoice: Invoice) -> Invoice:
+def invoice_settle(
+    *, org, actor: Actor, invoice: Invoice, outstanding: int | None = None
+) -> Invoice:
     """Recompute the state of an issued invoice from the ledger after a payment or a
     credit (call inside that transaction, with the invoice locked): outstanding 0 → paid
-    (``invoice.paid`` once, the first time), less than the total → partially_paid."""
-    outstanding = invoice_outstanding(invoice.pk)
+    (``invoice.paid`` once, the first time), less than the total → partially_paid.
+    ``outstanding``: what the ledger owes on it now, where the caller has just worked it
+    out under the same lock (saves summing the invoice's lines again)."""
+    if outstanding is None:
+        outstanding = invoice_outstanding(invoice.pk)
     before = invoice.status
     if outstanding <= 0:
         status = S.PAID

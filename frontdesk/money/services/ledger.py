@@ -109,6 +109,19 @@ def invoice_outstanding(invoice_id) -> int:
     return _net(JournalLine.objects.filter(invoice_id=invoice_id, account=Account.RECEIVABLE))
 
 
+def invoices_outstanding(invoice_ids) -> dict:
+    """``{invoice_id: still owed}`` for many invoices in one query (0 if nothing posted)."""
+    ids = list(invoice_ids)
+    rows = (
+        JournalLine.objects.filter(invoice_id__in=ids, account=Account.RECEIVABLE)
+        .values("invoice_id")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by()
+    )
+    owed = {row["invoice_id"]: row["d"] - row["c"] for row in rows}
+    return {pk: owed.get(pk, 0) for pk in ids}
+
+
 def customer_receivable(customer_id) -> int:
     return _net(JournalLine.objects.filter(customer_id=customer_id, account=Account.RECEIVABLE))
 

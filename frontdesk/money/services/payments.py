@@ -31,7 +31,7 @@ from frontdesk.money.services.invoices import (
     invoice_settle,
     open_invoice_locked,
 )
-from frontdesk.money.services.ledger import Posting, invoice_outstanding, journal_post, lock_rows
+from frontdesk.money.services.ledger import Posting, invoices_outstanding, journal_post, lock_rows
 from frontdesk.scheduling.times import local_today
 
 # clocks differ a little between the till and the server
@@ -66,7 +66,9 @@ def payment_create(
     reference = text(reference, "reference", 100)
     invoice = None
     if invoice_id:
-        invoice = get_referenced(Invoice, invoice_id, field="invoice_id", status=404)
+        invoice = get_referenced(
+            Invoice.objects.select_related("customer"), invoice_id, field="invoice_id", status=404
+        )
         if customer_id and str(customer_id) != str(invoice.customer_id):
             raise ValidationFailed({"invoice_id": "This invoice is another customer's."})
         customer = invoice.customer
@@ -89,24 +91,14 @@ def payment_create(
                     Invoice.objects.filter(customer=customer, status__in=OPEN_INVOICE_STATUSES)
                 ).order_by("issued_on", "created_at", "id")
             )
-        number = reference_next(org=org, kind="payment")
-        payment = Payment(
-            organization_id=org.pk,
-            number=number,
-            customer=customer,
-            invoice=invoice,
-            amount=amount,
-            method=method,
-            reference=reference,
-            received_at=received_at,
-        )
         remaining = amount
         postings = [Posting(cash_account(method), debit=amount, customer_id=customer.pk)]
-        touched = []
+        touched = []  # (invoice, what it owes after this payment)
+        owing = invoices_outstanding(target.pk for target in targets)
         for target in targets:
             if remaining <= 0:
                 break
-            owed = invoice_outstanding(target.pk)
+            owed = owing[target.pk]
             if owed <= 0:
                 continue
             part = min(owed, remaining)
@@ -119,12 +111,25 @@ def payment_create(
                 )
             )
             remaining -= part
-            touched.append(target)
+            touched.append((target, owed - part))
         if remaining:
             postings.append(
                 Posting(Account.CUSTOMER_CREDIT, credit=remaining, customer_id=customer.pk)
             )
-        payment.applied = amount - remaining
+        # the number last: every payment of the organization waits on its sequence row
+        # from here until the request commits
+        number = reference_next(org=org, kind="payment")
+        payment = Payment(
+            organization_id=org.pk,
+            number=number,
+            customer=customer,
+            invoice=invoice,
+            amount=amount,
+            applied=amount - remaining,
+            method=method,
+            reference=reference,
+            received_at=received_at,
+        )
         payment.save(force_insert=True)
         journal_post(
             org=org,
@@ -164,6 +169,6 @@ def payment_create(
                 "received_at": received_at,
             },
         )
-        for target in touched:
-            invoice_settle(org=org, actor=actor, invoice=target)
+        for target, outstanding in touched:
+            invoice_settle(org=org, actor=actor, invoice=target, outstanding=outstanding)
     return payment

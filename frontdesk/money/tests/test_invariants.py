@@ -9,7 +9,8 @@ every sequence:
   payments applied − credits against invoices (from the document tables);
 * their customer credit = overpayments + credits on account − refunds of credit;
 * API totals (ledger endpoint, invoices' amount_due) = database totals = statement
-  totals (the last running balance, and Σ debit − Σ credit of the statement lines).
+  totals (the last running balance, and Σ debit − Σ credit of the statement lines);
+* the statement walked two lines a page by cursor = the statement in one page.
 """
 
 import contextlib
@@ -161,6 +162,17 @@ def test_the_ledger_holds_its_invariants_after_any_sequence(taxed_org, api, sequ
     items = ledger["items"]
     assert (items[-1]["balance"] if items else 0) == ledger["balance"]
     assert sum(i["debit"] - i["credit"] for i in items) == ledger["balance"]
+    # paged by cursor, each page's opening balance summed from the ledger: the same lines
+    # with the same running balances as the statement in one piece
+    paged, cursor = [], None
+    while True:
+        url = f"/customers/{customer.pk}/ledger?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = api.get(url).json()
+        paged += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert paged == items
     listed = api.get(f"/invoices?customer_id={customer.pk}&limit=200").json()["items"]
     due_via_api = sum(api.get(f"/invoices/{i['id']}").json()["amount_due"] for i in listed)
     assert due_via_api == receivable

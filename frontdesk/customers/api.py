@@ -76,7 +76,9 @@ def customer_list(request: HttpRequest, params: Query[ListParams], filters: Quer
     ``close_matches: true``."""
     data = filters.model_dump(exclude={"q"})
     qs = selectors.customer_list(org=request.org, filters=data)
-    return CustomerPage.from_rows(selectors.customer_row_page(qs, params=params, q=filters.q))
+    return CustomerPage.from_rows(
+        selectors.customer_page(qs, params=params, q=filters.q, rows=True)
+    )
 
 
 @router.post(

@@ -354,7 +354,7 @@ class CustomerListItem(Schema):
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:
-        if isinstance(obj, dict):  # a row of selectors.customer_row_page
+        if isinstance(obj, dict):  # a row of selectors.customer_page(rows=True)
             return obj["tags"]
         return [t.tag for t in obj.tags.all()]
 
@@ -368,7 +368,7 @@ class CustomerPage(Page[CustomerListItem]):
 
     @classmethod
     def from_rows(cls, page: dict) -> CustomerPage:
-        """The page from ``selectors.customer_row_page`` without validating it again: the
+        """The page from ``selectors.customer_page(rows=True)`` without validating it again: the
         rows come from the database with the types of these fields (a test checks the
         result equals the validated one). Validation would cost more than the query."""
         items = []

@@ -115,25 +115,6 @@ def close_match_ids(q: str, *, limit: int) -> list:
     return [m.customer.pk for m in matches]
 
 
-def customer_page(qs: QuerySet[Customer], *, params: ListParams, q: str | None) -> dict:
-    """One page of ``qs``: searched by ``q`` (match order) or sorted by ``params.order``.
-    A name search with no result offers close names instead (``close_matches``)."""
-    if q and q.strip():
-        ids, next_cursor = search_customer_ids(qs, q=q, limit=params.limit, cursor=params.cursor)
-        close = not ids and not params.cursor
-        if close:
-            ids = close_match_ids(q, limit=min(params.limit, CLOSE_MATCHES))
-        found = {c.pk: c for c in qs.filter(pk__in=ids)}
-        return {
-            "items": _with_tags([found[i] for i in ids if i in found]),
-            "next_cursor": next_cursor,
-            "close_matches": close and bool(found),
-        }
-    page = paginate(qs, params=params, orders=CUSTOMER_ORDERS, default="name")
-    page["items"] = _with_tags(page["items"])
-    return page
-
-
 # The fields of a list item (``CustomerListItem``), read as plain rows: the API's list and
 # search answer 25 customers without building 25 model instances and their tag objects.
 LIST_VALUES = (
@@ -173,23 +154,30 @@ def _list_rows(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def customer_row_page(qs: QuerySet[Customer], *, params: ListParams, q: str | None) -> dict:
-    """:func:`customer_page` with plain rows (the fields of ``CustomerListItem``) for
-    items: what the API answers."""
+def customer_page(
+    qs: QuerySet[Customer], *, params: ListParams, q: str | None, rows: bool = False
+) -> dict:
+    """One page of ``qs``: searched by ``q`` (match order) or sorted by ``params.order``.
+    A name search with no result offers close names instead (``close_matches``).
+    Items are customers with their tags, or with ``rows=True`` plain rows of the list
+    item's fields (what the API answers)."""
+    listed = qs.values(*LIST_VALUES, "name_key") if rows else qs
+    finish = _list_rows if rows else _with_tags
     if q and q.strip():
         ids, next_cursor = search_customer_ids(qs, q=q, limit=params.limit, cursor=params.cursor)
         close = not ids and not params.cursor
         if close:
             ids = close_match_ids(q, limit=min(params.limit, CLOSE_MATCHES))
-        found = {r["id"]: r for r in qs.filter(pk__in=ids).values(*LIST_VALUES)} if ids else {}
+        found = {}
+        if ids:
+            found = {(r["id"] if rows else r.pk): r for r in listed.filter(pk__in=ids)}
         return {
-            "items": _list_rows([found[i] for i in ids if i in found]),
+            "items": finish([found[i] for i in ids if i in found]),
             "next_cursor": next_cursor,
             "close_matches": close and bool(found),
         }
-    rows = qs.values(*LIST_VALUES, "name_key")
-    page = paginate(rows, params=params, orders=CUSTOMER_ORDERS, default="name")
-    page["items"] = _list_rows(page["items"])
+    page = paginate(listed, params=params, orders=CUSTOMER_ORDERS, default="name")
+    page["items"] = finish(page["items"])
     return page
 
 

@@ -87,6 +87,35 @@ def event_emit_many(
     return rows
 
 
+def _attempt(
+    *, run: HandlerRun, event: OutboxEvent, name: str, func: Handler, now: dt.datetime
+) -> bool:
+    """One more attempt of ``func`` on ``event`` (in a savepoint); True when it completed.
+    A failure is written onto ``run`` (error, next attempt with backoff, or given up); the
+    caller saves it."""
+    run.attempts += 1
+    try:
+        with transaction.atomic():
+            func(event)
+    except Exception:
+        log.exception(
+            "event handler %s failed on %s %s (attempt %s)",
+            name,
+            event.type,
+            event.pk,
+            run.attempts,
+        )
+        run.status = HandlerRun.Status.FAILED
+        run.last_error = traceback.format_exc()[-4000:]
+        if run.attempts >= MAX_ATTEMPTS:
+            log.error("event handler %s gave up on %s %s", name, event.type, event.pk)
+            run.next_attempt_at = None
+        else:
+            run.next_attempt_at = now + backoff(run.attempts)
+        return False
+    return True
+
+
 def _handler_run(
     *, event: OutboxEvent, name: str, func: Handler, now: dt.datetime
 ) -> tuple[bool, dt.datetime | None]:
@@ -105,26 +134,7 @@ def _handler_run(
             return True, None
         if run.next_attempt_at and run.next_attempt_at > now:
             return False, run.next_attempt_at
-        run.attempts += 1
-        try:
-            with transaction.atomic():
-                func(event)
-        except Exception:
-            log.exception(
-                "event handler %s failed on %s %s (attempt %s)",
-                name,
-                event.type,
-                event.pk,
-                run.attempts,
-            )
-            run.status = HandlerRun.Status.FAILED
-            run.last_error = traceback.format_exc()[-4000:]
-            if run.attempts >= MAX_ATTEMPTS:
-                log.error("event handler %s gave up on %s %s", name, event.type, event.pk)
-                run.next_attempt_at = None
-            else:
-                run.next_attempt_at = now + backoff(run.attempts)
-        else:
+        if _attempt(run=run, event=event, name=name, func=func, now=now):
             run.status = HandlerRun.Status.DONE
             run.last_error = ""
             run.next_attempt_at = None
@@ -246,29 +256,12 @@ def _handler_run_many(
             if run.next_attempt_at and run.next_attempt_at > now:
                 unsettled.append((event.pk, run.next_attempt_at))
                 continue
-            run.attempts += 1
-            try:
-                with transaction.atomic():
-                    func(event)
-            except Exception:
-                log.exception(
-                    "event handler %s failed on %s %s (attempt %s)",
-                    name,
-                    event.type,
-                    event.pk,
-                    run.attempts,
-                )
-                run.status = HandlerRun.Status.FAILED
-                run.last_error = traceback.format_exc()[-4000:]
-                if run.attempts >= MAX_ATTEMPTS:
-                    log.error("event handler %s gave up on %s %s", name, event.type, event.pk)
-                    run.next_attempt_at = None
-                else:
-                    run.next_attempt_at = now + backoff(run.attempts)
+            if _attempt(run=run, event=event, name=name, func=func, now=now):
+                done.append(run.pk)
+            else:
+                if run.next_attempt_at:
                     unsettled.append((event.pk, run.next_attempt_at))
                 failed.append(run)
-            else:
-                done.append(run.pk)
         # the runs are locked: attempts + 1 in the database is the count set above
         HandlerRun.objects.filter(pk__in=done).update(
             status=HandlerRun.Status.DONE,

@@ -58,6 +58,29 @@ def test_search_as_you_type_finds_a_customer(page, members, login_as, org, ann):
     expect(page.get_by_role("heading", name="Ann Archer", level=1)).to_be_visible()
 
 
+def test_a_newer_keystroke_supersedes_a_search_still_in_flight(page, members, login_as, org, ann):
+    """Search-as-you-type aborts the request a newer query replaced, so a slow answer to an
+    old query never overwrites the newer one's results (and the abort htmx logs is not
+    an error of the page)."""
+    make_customer(org, first_name="Bob", last_name="Baker")
+    login_as(page, members["advisor"])
+    visit(page, "/customers/")
+    held = []  # the first search is held unanswered: still in flight when the next one starts
+    page.route(re.compile(r"/customers/\?q=bak"), lambda route: held.append(route))
+    search = page.get_by_label("Search", exact=True)
+    search.fill("bak")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the first search never left the browser"
+    search.fill("arch")
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Ann Archer")
+    expect(page).to_have_url(re.compile(r"/customers/\?q=arch"))
+
+
 def test_create_warns_inline_about_a_duplicate_and_offers_open_and_merge(
     page, members, login_as, org, ann
 ):

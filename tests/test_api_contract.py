@@ -227,3 +227,53 @@ def test_schema_names_are_unique_across_the_api():
         if len({json.dumps(c.model_json_schema(), sort_keys=True) for c in classes.values()}) > 1
     }
     assert not clashes, f"rename one of each (OpenAPI components clash): {clashes}"
+
+
+# --- authentication on every route ----------------------------------------------------------
+@pytest.fixture
+def own_world(org, members):
+    from frontdesk.core.testing import build_world
+
+    return build_world(org, members)
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [None, "Bearer fd_not-a-real-token", "Basic b3duZXI6cGFzc3dvcmQ="],
+    ids=["anonymous", "unknown-bearer-token", "basic-auth"],
+)
+def test_every_guarded_operation_answers_401_and_writes_nothing_without_credentials(
+    credential, org, own_world, anon_api
+):
+    """Every operation outside /api/public, called without a valid credential — with a
+    real record's id in each path parameter and a valid example body — answers 401
+    problem+json with ``WWW-Authenticate: Bearer`` and leaves the organization's data as
+    it was (one generic sweep, so a new route cannot forget it)."""
+    from frontdesk.core.testing import _request_body, fill_path, tenant_snapshot
+
+    doc = anon_api.get("/api/crm/openapi.json").json()
+    client = Client()
+    headers = {"Authorization": credential} if credential else {}
+    some_id = str(own_world[0].pk)
+    before = tenant_snapshot(org)
+    wrong, called = [], 0
+    for method, path, op in doc_operations(doc):
+        if path.startswith("/api/public/") or method not in {"GET", *UNSAFE}:
+            continue
+        values = {p["name"]: some_id for p in op.get("parameters", []) if p["in"] == "path"}
+        url = fill_path(path, values)
+        body = _request_body(op, doc, uuid_value=some_id)
+        kwargs = {"headers": headers}
+        if body is not None:
+            kwargs |= {"data": json.dumps(body), "content_type": "application/json"}
+        response = getattr(client, method.lower())(url, **kwargs)
+        called += 1
+        if (
+            response.status_code != 401
+            or not response["Content-Type"].startswith(PROBLEM_CONTENT_TYPE)
+            or not response.get("WWW-Authenticate", "").startswith("Bearer")
+        ):
+            wrong.append(f"{method} {url}: {response.status_code} {response.content[:120]!r}")
+    assert called > 100
+    assert not wrong, "\n".join(wrong)
+    assert tenant_snapshot(org) == before

@@ -10,7 +10,7 @@ indexes; on SQLite it creates the FTS5 tables. Re-apply that if you alter those 
 from django.db import models
 from django.db.models import Q
 
-from frontdesk.core.tenancy import TenantModel
+from frontdesk.core.tenancy import TenantModel, unindexed_created_at, unindexed_organization
 from frontdesk.customers.choices import (
     AddressKind,
     Channel,
@@ -38,21 +38,7 @@ def default_atlas_sharing() -> dict:
 # Django gives every foreign key are left out of the customer tables where a composite
 # index or a unique constraint already starts with the same column: an import of a
 # million customers writes five rows each, and every index costs each of them.
-def _organization() -> models.ForeignKey:
-    """TenantModel's ``organization`` without its own index (composites lead with it)."""
-    return models.ForeignKey(
-        "organizations.Organization",
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-    )
-
-
-def _created_at() -> models.DateTimeField:
-    """TenantModel's ``created_at`` without an index (``customer_org_created_idx`` serves
-    the customer lists; nothing lists contact rows by age)."""
-    return models.DateTimeField(auto_now_add=True)
+# (core.tenancy.unindexed_organization / unindexed_created_at)
 
 
 class Company(TenantModel):
@@ -96,8 +82,8 @@ class Customer(TenantModel):
     """A person or a business contact (SPEC 4.2). Archived, never deleted; a merged
     duplicate stays as an archived tombstone whose ``merged_into`` names the survivor."""
 
-    organization = _organization()
-    created_at = _created_at()
+    organization = unindexed_organization()
+    created_at = unindexed_created_at()
     number = models.CharField(max_length=20, editable=False, help_text="C-0042")
     type = models.CharField(max_length=16, choices=CustomerType.choices, default="individual")
     first_name = models.CharField(max_length=100, blank=True)
@@ -211,8 +197,8 @@ class CustomerPhone(TenantModel):
     """A phone number in E.164 form; ``digits`` (E.164 without ``+``) is what fragment
     search looks in."""
 
-    organization = _organization()
-    created_at = _created_at()
+    organization = unindexed_organization()
+    created_at = unindexed_created_at()
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="phones", db_index=False
     )  # the unique constraint leads with it
@@ -251,8 +237,8 @@ class CustomerEmail(TenantModel):
     """An email address as validated and normalized; ``key`` (casefolded) is what the
     duplicate check compares."""
 
-    organization = _organization()
-    created_at = _created_at()
+    organization = unindexed_organization()
+    created_at = unindexed_created_at()
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="emails", db_index=False
     )  # the unique constraint leads with it
@@ -282,8 +268,8 @@ class CustomerEmail(TenantModel):
 
 
 class CustomerAddress(TenantModel):
-    organization = _organization()
-    created_at = _created_at()
+    organization = unindexed_organization()
+    created_at = unindexed_created_at()
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(max_length=8, choices=AddressKind.choices, default="home")
     street = models.CharField(max_length=200, blank=True)
@@ -323,8 +309,8 @@ class CustomerTag(TenantModel):
     tagged vip" is one b-tree range on both databases; JSON containment needs a GIN
     index on PostgreSQL and has no index at all on SQLite."""
 
-    organization = _organization()
-    created_at = _created_at()
+    organization = unindexed_organization()
+    created_at = unindexed_created_at()
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="tags", db_index=False
     )  # the unique constraint leads with it

@@ -2,18 +2,18 @@
 
 from django.db import models
 
-from frontdesk.core.tenancy import TenantModel
+from frontdesk.core.tenancy import TenantModel, unindexed_created_at
 
 
 class OutboxEvent(TenantModel):
     """A domain change others may care about, written in the transaction of the change."""
 
-    type = models.CharField(max_length=64, db_index=True)
+    type = models.CharField(max_length=64)  # nothing looks events up by type
     payload = models.JSONField(default=dict)
     actor_label = models.CharField(max_length=300, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)  # outbox_pending_idx
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -42,7 +42,10 @@ class HandlerRun(TenantModel):
         DONE = "done"
         FAILED = "failed"
 
-    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="runs")
+    created_at = unindexed_created_at()
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.CASCADE, related_name="runs", db_index=False
+    )  # handlerrun_unique leads with it
     handler = models.CharField(max_length=200)
     status = models.CharField(max_length=8, choices=Status.choices)
     attempts = models.PositiveIntegerField(default=0)

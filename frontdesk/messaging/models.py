@@ -11,7 +11,7 @@ services change it (``services/messages.py``).
 from django.db import models
 from django.db.models import Q
 
-from frontdesk.core.tenancy import TenantModel
+from frontdesk.core.tenancy import TenantModel, unindexed_created_at, unindexed_organization
 from frontdesk.messaging.choices import (
     BlockReason,
     Category,
@@ -54,10 +54,19 @@ class MessageTemplate(TenantModel):
 
 
 class Message(TenantModel):
-    """One outgoing email or SMS to one customer."""
+    """One outgoing email or SMS to one customer.
 
+    A fan-out updates every message several times (queued, sending, sent, delivered) and
+    each update writes a new entry into every index, so the table keeps only the indexes
+    its queries use: the composites below all lead with ``organization`` (which serves the
+    tenant filter too), and the foreign keys to customer, template and staff have none of
+    their own (every read of them is tenant-scoped, and nothing that history needs is
+    deleted)."""
+
+    organization = unindexed_organization()
+    created_at = unindexed_created_at()
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="messages"
+        "customers.Customer", on_delete=models.PROTECT, related_name="messages", db_index=False
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     category = models.CharField(
@@ -69,7 +78,12 @@ class Message(TenantModel):
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     template = models.ForeignKey(
-        MessageTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        MessageTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         "organizations.Membership",
@@ -77,6 +91,7 @@ class Message(TenantModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     created_by_label = models.CharField(max_length=300, blank=True)
     approved_by = models.ForeignKey(
@@ -85,6 +100,7 @@ class Message(TenantModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_count = models.PositiveIntegerField(

@@ -99,6 +99,39 @@ def test_a_staff_reply_is_a_message_that_goes_out_and_lands_on_the_timeline(
         assert [i.body for i in sent] == ["We can do Tuesday."]
 
 
+def test_a_sent_reply_works_the_inquirys_lead_so_it_is_not_stale(
+    api, org, inquiry, members, django_capture_on_commit_callbacks
+):
+    """The reply is a touch on the inquiry's lead: its last touch moves to the sending,
+    the new lead becomes working, the interaction sits on the lead's timeline under the
+    staff member who wrote it, and the stale-lead scan no longer lists it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from frontdesk.pipeline.selectors import stale_leads
+
+    with tenant_scope(org):
+        lead = Lead.objects.get(pk=inquiry.lead_id)
+        long_ago = timezone.now() - timedelta(days=30)
+        Lead.objects.filter(pk=lead.pk).update(last_touch_at=long_ago, open_touch_at=long_ago)
+        assert lead.status == "new"
+        assert lead.pk in {row.pk for row in stale_leads(org=org)}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            f"/inquiries/{inquiry.pk}/reply", {"channel": "email", "body": "We can do Tuesday."}
+        )
+    assert response.status_code == 200, response.content
+    with tenant_scope(org):
+        lead.refresh_from_db()
+        assert lead.status == "working"
+        assert lead.last_touch_at > long_ago
+        assert lead.pk not in {row.pk for row in stale_leads(org=org)}
+        sent = Interaction.objects.get(lead=lead, type="email_outbound")
+        assert sent.staff_id == members["owner"].pk
+        assert sent.customer_id == inquiry.customer_id
+
+
 def test_an_assistants_reply_waits_for_approval(api_as, org, inquiry):
     assistant = api_as("sales", assistant=True)
     response = assistant.post(f"/inquiries/{inquiry.pk}/reply", {"channel": "sms", "body": "Hi!"})

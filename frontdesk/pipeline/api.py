@@ -17,10 +17,12 @@ from frontdesk.core.api import (
     ListParams,
     Page,
     api_permission,
+    decode_cursor,
+    encode_cursor,
     error_responses,
     paginate,
 )
-from frontdesk.core.errors import PermissionDenied, ValidationFailed
+from frontdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from frontdesk.core.lookups import get_or_404, get_referenced
 from frontdesk.customers.models import Customer
 from frontdesk.organizations.models import Membership
@@ -29,6 +31,7 @@ from frontdesk.pipeline import selectors, services
 from frontdesk.pipeline.models import Interaction, Lead, Opportunity
 from frontdesk.pipeline.schemas import (
     AssignIn,
+    BoardOut,
     ConvertIn,
     DisqualifyIn,
     DraftIn,
@@ -119,6 +122,53 @@ def stage_replace(request: HttpRequest, payload: StagesIn):
         stages=[s.model_dump(exclude_none=True) for s in payload.stages],
     )
     return {"stages": stages}
+
+
+# --- the board ---------------------------------------------------------------------------
+def _board_cursor(page: dict[str, Any]) -> str | None:
+    return encode_cursor(*page["next"]) if page["next"] else None
+
+
+@router.get(
+    "/pipeline/board", auth=api_permission(perm.LEADS_VIEW), response={200: BoardOut, **READ}
+)
+def board_get(request: HttpRequest, per_stage: int = Query(25, ge=1, le=100)):
+    """The Kanban board: every stage in order with its open-lead count and estimated value
+    and the first ``per_stage`` cards (open leads, newest first); a column's
+    ``next_cursor`` continues it at ``GET /pipeline/board/{stage}``. Move a card with
+    ``POST /leads/{id}/move-stage``."""
+    columns = selectors.board(org=request.org, per_stage=per_stage)
+    return {"columns": [{**column, "next_cursor": _board_cursor(column)} for column in columns]}
+
+
+@router.get(
+    "/pipeline/board/{stage}",
+    auth=api_permission(perm.LEADS_VIEW),
+    response={200: Page[LeadOut], **READ},
+)
+def board_column_get(
+    request: HttpRequest,
+    stage: str,
+    limit: int = Query(25, ge=1, le=100),
+    cursor: str | None = None,
+):
+    """More cards of one column: open leads in the stage (its key or id), newest first,
+    after ``cursor`` (a column's ``next_cursor``). A retired or unknown stage is 404."""
+    found = next(
+        (s for s in services.stages_ensure(org=request.org) if stage in (s.key, str(s.pk))),
+        None,
+    )
+    if found is None:
+        raise NotFound("No such stage.")
+    after = None
+    if cursor:
+        created_at, pk = decode_cursor(cursor, size=2)
+        try:
+            after = (dt.datetime.fromisoformat(created_at), UUID(pk))
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed({"cursor": "Not a cursor this list gave out."}) from exc
+    page = selectors.board_column(stage=found, limit=limit, cursor=after)
+    return {"items": page["leads"], "next_cursor": _board_cursor(page)}
 
 
 # --- leads -------------------------------------------------------------------------------

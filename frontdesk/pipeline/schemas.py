@@ -212,6 +212,22 @@ class TouchpointOut(Schema):
     subject: str
 
 
+class BoardColumnOut(Schema):
+    stage: StageOut
+    count: int = Field(description="open leads (new, working, qualified) in the stage")
+    value: int = Field(
+        description="their estimated value summed, in minor units", examples=[1250000]
+    )
+    leads: list[LeadOut] = Field(description="the first page of cards, newest first")
+    next_cursor: str | None = Field(
+        None, description="pass to GET /pipeline/board/{stage} as ?cursor= for more cards"
+    )
+
+
+class BoardOut(Schema):
+    columns: list[BoardColumnOut]
+
+
 class StaleLeadOut(Schema):
     lead: LeadOut
     last_touch_at: dt.datetime
@@ -457,10 +473,3 @@ class SourcesReportOut(Schema):
     until: dt.date | None
     sources: list[dict[str, Any]]
     latest_lead_at: dt.datetime | None
-
-
-class BoardColumnOut(Schema):
-    stage: StageOut
-    count: int
-    leads: list[LeadOut]
-    next_cursor: str | None

@@ -81,16 +81,18 @@ def board(*, org: Organization, per_stage: int = BOARD_PAGE) -> list[dict[str, A
     """The Kanban board: each active stage with its open-lead count and its first page of
     cards, newest first (one indexed range read per stage: ``lead_board_idx``)."""
     stages = stages_ensure(org=org)
-    counts = dict(
-        Lead.objects.filter(status__in=OPEN_LEAD_STATUSES)
+    totals = {
+        stage_id: (n, value or 0)
+        for stage_id, n, value in Lead.objects.filter(status__in=OPEN_LEAD_STATUSES)
         .values("stage_id")
-        .annotate(n=Count("id"))
-        .values_list("stage_id", "n")
-    )
+        .annotate(n=Count("id"), value=Sum("estimated_value"))
+        .values_list("stage_id", "n", "value")
+    }
     columns = []
     for stage in stages:
         page = board_column(stage=stage, limit=per_stage)
-        columns.append({"stage": stage, "count": counts.get(stage.pk, 0), **page})
+        count, value = totals.get(stage.pk, (0, 0))
+        columns.append({"stage": stage, "count": count, "value": value, **page})
     return columns
 
 
@@ -109,6 +111,8 @@ def board_column(*, stage: PipelineStage, limit: int = BOARD_PAGE, cursor=None) 
     rows = list(qs[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
+    for row in rows:
+        row.stage = stage  # known: no query per card for it
     return {"leads": rows, "next": (rows[-1].created_at, rows[-1].pk) if more else None}
 
 

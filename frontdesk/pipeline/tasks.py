@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from frontdesk.core.tenancy import tenant_scope
 from frontdesk.organizations.models import Organization
+from frontdesk.pipeline.services.leads import leads_rescore_aged
 from frontdesk.pipeline.services.nudges import (
     nudges_daily_send,
     weekly_summary_send,
@@ -18,11 +19,13 @@ def _org(org_id) -> Organization | None:
 
 
 def pipeline_daily_nudges(org_id: str) -> int:
-    """Daily 07:00: stale leads and today's follow-ups."""
+    """Daily 07:00: lead scores that time has lowered are stored again (so lists sorted
+    by score stay true), then stale leads and today's follow-ups."""
     org = _org(org_id)
     if org is None:
         return 0
     with tenant_scope(org):
+        leads_rescore_aged(org=org)
         return nudges_daily_send(org=org)
 
 

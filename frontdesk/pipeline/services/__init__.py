@@ -30,6 +30,7 @@ from frontdesk.pipeline.services.leads import (
     lead_qualify,
     lead_rescore,
     lead_update,
+    leads_rescore_aged,
 )
 from frontdesk.pipeline.services.opportunities import (
     opportunity_create,
@@ -55,6 +56,7 @@ __all__ = [
     "lead_move_stage",
     "lead_qualify",
     "lead_rescore",
+    "leads_rescore_aged",
     "lead_score_compute",
     "lead_update",
     "opportunity_create",

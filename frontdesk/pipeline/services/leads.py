@@ -4,10 +4,11 @@ writes, records its audit entry and emits its event (SPEC 4.3, rules 2 and 3).""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from frontdesk.audit.models import AuditAction
@@ -37,7 +38,7 @@ from frontdesk.pipeline.services._common import (
     money,
     text,
 )
-from frontdesk.pipeline.services.scoring import lead_score_compute
+from frontdesk.pipeline.services.scoring import RECENCY_STEPS, lead_score_compute
 from frontdesk.pipeline.services.stages import stage_resolve, stages_ensure
 
 CONTACT_KEYS = {"name", "first_name", "last_name", "phone", "email"}
@@ -124,6 +125,26 @@ def lead_rescore(lead: Lead) -> Lead:
         lead.score = score
         Lead.objects.filter(pk=lead.pk).update(score=score)
     return lead
+
+
+def leads_rescore_aged(*, org: Organization, now=None, window_hours: int = 48) -> int:
+    """Store the score again for open leads whose recency points dropped since they were
+    last scored: time alone moves a lead across a recency step (1, 3, 7, 30 days since
+    the last touch) without any change that would rescore it. Run daily; it looks at the
+    leads that crossed a step within the last ``window_hours`` (more than a day, so a
+    missed run is caught up by the next). Returns how many leads it looked at."""
+    now = now or timezone.now()
+    window = dt.timedelta(hours=window_hours)
+    crossed = Q()
+    for days, _points in RECENCY_STEPS:
+        step = now - dt.timedelta(days=days)
+        crossed |= Q(last_touch_at__gt=step - window, last_touch_at__lte=step)
+    leads = list(
+        Lead.objects.filter(crossed, status__in=OPEN_LEAD_STATUSES).select_related("customer")
+    )
+    for lead in leads:
+        lead_rescore(lead)
+    return len(leads)
 
 
 def open_touch_sync(lead_ids) -> None:

@@ -88,3 +88,27 @@ def test_the_monthly_win_loss_covers_last_month(org, members):
 
 def test_a_job_for_an_unknown_organization_does_nothing(db):
     assert tasks.pipeline_daily_nudges("00000000-0000-0000-0000-000000000000") == 0
+
+
+def test_the_daily_job_lowers_scores_that_time_has_lowered(api, org):
+    """A lead scored right after its last touch keeps that score in the database until
+    something rescores it; the daily job stores what time has done to the recency points,
+    so ``?order=score`` lists and the board agree with ``GET /leads/{id}/score``. Leads
+    that crossed no recency step lately are not looked at."""
+    fresh = make_lead(org, source="referral")  # touched now: full recency points
+    quiet = make_lead(org, source="referral")
+    later = timezone.now() + dt.timedelta(days=4, hours=1)  # past the 1- and 3-day steps
+    with tenant_scope(org):
+        stored = Lead.objects.get(pk=fresh.pk).score
+        # touched 10 days before the run: between the 7- and 30-day steps, none crossed
+        Lead.objects.filter(pk=quiet.pk).update(
+            score=77, last_touch_at=later - dt.timedelta(days=10)
+        )
+    with time_machine.travel(later, tick=False):
+        tasks.pipeline_daily_nudges(str(org.pk))
+        live = api.get(f"/leads/{fresh.pk}/score").json()
+    recency = {p["factor"]: p["points"] for p in live["breakdown"]}["recency"]
+    assert recency == 10  # four days since the last touch: the 7-day step
+    with tenant_scope(org):
+        assert Lead.objects.get(pk=fresh.pk).score == live["score"] == stored - 25 + recency
+        assert Lead.objects.get(pk=quiet.pk).score == 77

@@ -6,6 +6,7 @@ from django import forms
 
 from frontdesk.pipeline.choices import (
     DisqualificationReason,
+    DraftKind,
     FollowUpStatus,
     InteractionType,
     LeadSource,
@@ -80,18 +81,55 @@ class FollowUpForm(forms.Form):
     follow_up_status = forms.ChoiceField(choices=FollowUpStatus.choices)
 
 
-class StagesForm(forms.Form):
-    """One text area, a stage per line: ``key: Name`` in order."""
+class StageRowForm(forms.Form):
+    """One row of the stages page: an existing stage (its key fixed, renamed, moved or
+    retired) or a new one (key and name typed in a blank row)."""
 
-    stages = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}))
+    existing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    position = forms.IntegerField(min_value=1, max_value=99, label="Position")
+    key = forms.RegexField(
+        regex=r"^[a-z][a-z0-9_]{0,39}$",
+        required=False,
+        max_length=40,
+        label="Key",
+        error_messages={"invalid": "Lower-case letters, digits and _, starting with a letter."},
+    )
+    name = forms.CharField(max_length=80, required=False, label="Name")
+    draft_kind = forms.ChoiceField(choices=DraftKind.choices, label="Follow-up draft")
+    retire = forms.BooleanField(required=False, label="Retire")
 
-    def clean_stages(self):
-        rows = []
-        for line in self.cleaned_data["stages"].splitlines():
-            if not line.strip():
-                continue
-            key, _, name = line.partition(":")
-            rows.append({"key": key.strip(), "name": name.strip() or key.strip()})
-        if not rows:
-            raise forms.ValidationError("Give at least one stage.")
-        return rows
+    def clean(self):
+        data = super().clean()
+        if data.get("retire") or not (data.get("existing") or data.get("key") or data.get("name")):
+            return data  # retired, or a blank row left blank
+        if not data.get("key") and "key" not in self.errors:
+            self.add_error("key", "Give the new stage a key.")
+        if not (data.get("name") or "").strip():
+            self.add_error("name", "Give the stage a name.")
+        return data
+
+    @property
+    def stage(self) -> dict | None:
+        """``{key, name, draft_kind}`` when this row is a stage to keep or add."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("retire") or not data.get("key") or not data.get("name"):
+            return None
+        return {"key": data["key"], "name": data["name"].strip(), "draft_kind": data["draft_kind"]}
+
+
+class BaseStagesFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        # an untouched blank row is not validated and has no cleaned data
+        rows = [(f.cleaned_data.get("position", 99), i, f.stage) for i, f in enumerate(self.forms)]
+        self.stages = [stage for _, _, stage in sorted(rows, key=lambda r: r[:2]) if stage]
+        keys = [stage["key"] for stage in self.stages]
+        if not self.stages:
+            raise forms.ValidationError("Keep at least one stage.")
+        if len(set(keys)) != len(keys):
+            twice = sorted({k for k in keys if keys.count(k) > 1})
+            raise forms.ValidationError(f"Each key once: {', '.join(twice)} appears twice.")
+
+
+StagesFormSet = forms.formset_factory(StageRowForm, formset=BaseStagesFormSet, extra=2)

@@ -36,7 +36,7 @@ from frontdesk.pipeline.forms import (
     LeadForm,
     LoseForm,
     MoveForm,
-    StagesForm,
+    StagesFormSet,
 )
 from frontdesk.pipeline.models import Interaction, Lead, Opportunity
 
@@ -468,17 +468,22 @@ def reports_page(request: HttpRequest) -> HttpResponse:
 
 @page_permission(perm.STAGES_MANAGE)
 def stages_page(request: HttpRequest) -> HttpResponse:
+    """The stages in order, one row each: rename, set the position, choose the follow-up
+    draft, retire; blank rows add stages. Saved through ``stages_replace`` in one call."""
     stages = services.stages_ensure(org=request.org)
-    initial = "\n".join(f"{s.key}: {s.name}" for s in stages)
-    form = StagesForm(request.POST or None, initial={"stages": initial})
-    if request.method == "POST" and form.is_valid():
+    initial = [
+        {"existing": True, "position": i, "key": s.key, "name": s.name, "draft_kind": s.draft_kind}
+        for i, s in enumerate(stages, start=1)
+    ]
+    formset = StagesFormSet(request.POST or None, initial=initial, prefix="stages")
+    for i, form in enumerate(formset.extra_forms, start=len(stages) + 1):
+        form.initial.setdefault("position", i)
+    if request.method == "POST" and formset.is_valid():
         try:
-            services.stages_replace(
-                org=request.org, actor=request.actor, stages=form.cleaned_data["stages"]
-            )
+            services.stages_replace(org=request.org, actor=request.actor, stages=formset.stages)
         except DomainError as exc:
             _fail(request, exc)
         else:
             messages.success(request, "Stages saved.")
             return redirect("pipeline:stages")
-    return render(request, "pipeline/stages.html", {"form": form, "stages": stages})
+    return render(request, "pipeline/stages.html", {"formset": formset, "stages": stages})

@@ -70,3 +70,19 @@ def test_the_reports_page_renders_without_csp_violations(page, members, login_as
     visit(page, "/pipeline/reports/")
     expect(page.locator("#report-pipeline svg")).to_be_visible()
     screenshot(page, "pipeline-reports")
+
+
+def test_the_stages_page_renames_and_adds_a_stage_by_keyboard(page, members, login_as, org):
+    login_as(page, members["owner"])
+    visit(page, "/pipeline/stages/")
+    name = page.get_by_label("Name of stage inquiry")
+    name.fill("First call")
+    page.get_by_label("Key of new stage", exact=False).first.fill("towing")
+    page.get_by_label("Name of new stage", exact=False).first.fill("Towing")
+    screenshot(page, "pipeline-stages")
+    page.get_by_role("button", name="Save stages").press("Enter")
+    expect(page.get_by_text("Stages saved.")).to_be_visible()
+    expect(page.get_by_label("Name of stage inquiry")).to_have_value("First call")
+    expect(page.get_by_label("Name of stage towing")).to_have_value("Towing")
+    visit(page, "/pipeline/")
+    expect(page.locator(".fd-kanban-column[data-stage='towing']")).to_be_visible()

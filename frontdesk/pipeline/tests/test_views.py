@@ -16,6 +16,7 @@ from frontdesk.customers.tests.factories import make_customer
 from frontdesk.organizations.auth import SESSION_MEMBERSHIP_KEY
 from frontdesk.pipeline.models import Interaction, Lead, Opportunity, PipelineStage
 from frontdesk.pipeline.selectors import local_today
+from frontdesk.pipeline.services import stages_ensure
 from frontdesk.pipeline.tests.factories import (
     complete_customer,
     log,
@@ -213,20 +214,93 @@ def test_the_reports_page_draws_its_charts_as_svg(web, org):
     assert web("advisor").get(reverse("pipeline:reports")).status_code == 403
 
 
-def test_the_stages_page_renames_stages(web, org):
+def stages_post(org, rows, *, extra=()):
+    """The stages page's form data: ``rows`` as (key, name, position, retire) of existing
+    stages and ``extra`` as (key, name, position) of blank rows filled in."""
+    data = {}
+    all_rows = [(k, n, p, r, True) for k, n, p, r in rows] + [
+        (k, n, p, False, False) for k, n, p in extra
+    ]
+    for i, (key, name, position, retire, existing) in enumerate(all_rows):
+        data |= {
+            f"stages-{i}-existing": "True" if existing else "",
+            f"stages-{i}-key": key,
+            f"stages-{i}-name": name,
+            f"stages-{i}-position": str(position),
+            f"stages-{i}-draft_kind": "inquiry",
+        }
+        if retire:
+            data[f"stages-{i}-retire"] = "on"
+    return data | {
+        "stages-TOTAL_FORMS": str(len(all_rows)),
+        "stages-INITIAL_FORMS": str(len(rows)),
+    }
+
+
+def active_stages(org):
+    with tenant_scope(org):
+        stages_ensure(org=org)  # the preset, made on first use
+        return list(
+            PipelineStage.objects.filter(is_active=True)
+            .order_by("position")
+            .values_list("key", "name")
+        )
+
+
+def test_the_stages_page_renames_reorders_adds_and_retires_stages(web, org):
     client = web("manager")
     html = client.get(reverse("pipeline:stages")).content.decode()
-    assert "inquiry: Inquiry" in html
-    client.post(reverse("pipeline:stages"), {"stages": "inquiry: First call\nfollow_up: Chase"})
+    before = active_stages(org)
+    assert before and 'value="Inquiry"' in html and "<code>inquiry</code>" in html
+    lead = make_lead(org, stage=before[1][0])
+    rows = [(key, name, i, False) for i, (key, name) in enumerate(before, start=1)]
+    rows[0] = (before[0][0], "First call", 3, False)  # renamed, moved after the second
+    rows[2] = (before[2][0], before[2][1], 2, True)  # retired
+    response = client.post(
+        reverse("pipeline:stages"), stages_post(org, rows, extra=[("towing", "Towing", 1)])
+    )
+    assert response.status_code == 302
+    after = active_stages(org)
+    assert after[:3] == [("towing", "Towing"), before[1], (before[0][0], "First call")]
+    assert before[2] not in after and len(after) == len(before)
     with tenant_scope(org):
-        assert Lead.objects.count() == 0
-        assert list(
-            PipelineStage.objects.filter(is_active=True).values_list("name", flat=True)
-        ) == [
-            "First call",
-            "Chase",
-        ]
+        assert Lead.objects.get(pk=lead.pk).stage.key == before[1][0]  # the lead stayed
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"stages-0-name": ""}, "Give the stage a name."),
+        ({"stages-5-key": "Bad Key", "stages-5-name": "X"}, "Lower-case letters"),
+        ({"stages-5-key": "inquiry", "stages-5-name": "Again"}, "appears twice"),
+        ({"stages-5-name": "No key"}, "Give the new stage a key."),
+        ({"stages-0-position": "0"}, "greater than or equal to 1"),
+    ],
+)
+def test_the_stages_page_shows_what_is_wrong_and_changes_nothing(web, org, change, message):
+    client = web("owner")
+    before = active_stages(org)
+    rows = [(key, name, i, False) for i, (key, name) in enumerate(before, start=1)]
+    data = stages_post(org, rows, extra=[("", "", 6)]) | change
+    response = client.post(reverse("pipeline:stages"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert active_stages(org) == before
+
+
+def test_a_stage_with_open_leads_cannot_be_retired_from_the_page(web, org):
+    client = web("owner")
+    before = active_stages(org)
+    make_lead(org, stage=before[0][0])
+    rows = [(key, name, i, i == 1) for i, (key, name) in enumerate(before, start=1)]
+    response = client.post(reverse("pipeline:stages"), stages_post(org, rows), follow=True)
+    assert "open lead" in response.content.decode()
+    assert active_stages(org) == before
+
+
+def test_only_roles_that_manage_stages_open_the_page(web):
     assert web("sales").get(reverse("pipeline:stages")).status_code == 403
+    assert web("advisor").post(reverse("pipeline:stages"), {}).status_code == 403
 
 
 def test_merging_customers_moves_their_pipeline(org):

@@ -4,13 +4,13 @@ trail) and ``object_type`` / ``object_id`` with their PostgreSQL ``_like`` twins
 (``audit_object_idx`` serves a record's trail). Every write of the system adds an audit
 row, and paid for six indexes nothing read.
 
-Only the indexes go (``DROP INDEX``); on SQLite an ``AlterField`` would rebuild the table,
-so the database side is plain SQL and the ``AlterField`` operations only record the new
-field definitions. The ``_like`` indexes are not recreated when reversed.
+Only the indexes go; the columns stay as they are (``core.schema.drop_indexes``).
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from frontdesk.core.schema import drop_indexes
 
 # (index, table, column) as Django named them; table None: a PostgreSQL-only _like index
 DROPPED = [
@@ -31,17 +31,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    f'DROP INDEX IF EXISTS "{name}"',
-                    reverse_sql=(
-                        f'CREATE INDEX "{name}" ON "{table}" ("{column}")'
-                        if table
-                        else migrations.RunSQL.noop
-                    ),
-                )
-                for name, table, column in DROPPED
-            ],
+            database_operations=drop_indexes(DROPPED),
             state_operations=[
                 migrations.AlterField(
                     model_name="auditentry",

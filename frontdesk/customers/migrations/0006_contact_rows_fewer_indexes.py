@@ -11,6 +11,8 @@ Only the indexes go (``DROP INDEX``, instant); the columns stay as they are. On 
 import django.db.models.deletion
 from django.db import migrations, models
 
+from frontdesk.core.schema import drop_indexes
+
 # (index, table, column) as Django named them in 0001
 DROPPED = [
     ("customers_customer_created_at_b0f7c38c", "customers_customer", "created_at"),
@@ -49,13 +51,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    f'DROP INDEX IF EXISTS "{name}"',
-                    reverse_sql=f'CREATE INDEX "{name}" ON "{table}" ("{column}")',
-                )
-                for name, table, column in DROPPED
-            ],
+            database_operations=drop_indexes(DROPPED),
             state_operations=[
                 migrations.AlterField(
                     model_name="customer",

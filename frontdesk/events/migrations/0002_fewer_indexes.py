@@ -2,14 +2,13 @@
 which ``outbox_pending_idx`` serves) and the handler runs' ``event`` (``handlerrun_unique``
 leads with it) and ``created_at`` ones: every event and every handler run paid for them.
 
-Only the indexes go (``DROP INDEX``); on SQLite an ``AlterField`` would rebuild each table,
-so the database side is plain SQL and the ``AlterField`` operations only record the new
-field definitions. The ``_like`` indexes exist on PostgreSQL only; they are not recreated
-when the migration is reversed.
+Only the indexes go; the columns stay as they are (``core.schema.drop_indexes``).
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from frontdesk.core.schema import drop_indexes
 
 # (index, table, column) as Django named them; table None: a PostgreSQL-only _like index
 DROPPED = [
@@ -28,17 +27,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    f'DROP INDEX IF EXISTS "{name}"',
-                    reverse_sql=(
-                        f'CREATE INDEX "{name}" ON "{table}" ("{column}")'
-                        if table
-                        else migrations.RunSQL.noop
-                    ),
-                )
-                for name, table, column in DROPPED
-            ],
+            database_operations=drop_indexes(DROPPED),
             state_operations=[
                 migrations.AlterField(
                     model_name="handlerrun",

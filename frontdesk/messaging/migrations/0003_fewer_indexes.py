@@ -5,13 +5,13 @@ the template and the staff who created or approved a message (nothing looks mess
 by them). A fan-out writes every message three or four times, and each write of a row
 went through all 13 indexes; 7 are left.
 
-Only the indexes go (``DROP INDEX``); on SQLite an ``AlterField`` would rebuild the table,
-so the database side is plain SQL and the ``AlterField`` operations only record the new
-field definitions.
+Only the indexes go; the columns stay as they are (``core.schema.drop_indexes``).
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from frontdesk.core.schema import drop_indexes
 
 # (index, table, column) as Django named them; table None: a PostgreSQL-only _like index
 DROPPED = [
@@ -33,17 +33,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    f'DROP INDEX IF EXISTS "{name}"',
-                    reverse_sql=(
-                        f'CREATE INDEX "{name}" ON "{table}" ("{column}")'
-                        if table
-                        else migrations.RunSQL.noop
-                    ),
-                )
-                for name, table, column in DROPPED
-            ],
+            database_operations=drop_indexes(DROPPED),
             state_operations=[
                 migrations.AlterField(
                     model_name="message",

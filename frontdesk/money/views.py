@@ -6,7 +6,7 @@ service is shown as a message next to the form."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -21,29 +21,13 @@ from frontdesk.customers.models import Customer
 from frontdesk.money import permissions as perm
 from frontdesk.money import selectors, services
 from frontdesk.money.choices import InvoiceStatus, PaymentMethod, QuoteStatus
+from frontdesk.money.forms import amount_text, minor_units
 from frontdesk.money.models import Quote, Service
 from frontdesk.money.pricing import tax_rate_bp
 from frontdesk.scheduling.times import local_today
 
 BUILDER_ROWS = 6
 MAX_BUILDER_ROWS = 200  # as many lines as the API takes
-
-
-def minor_units(text: str) -> int | None:
-    """``"49.99"`` → 4999; None for anything that is not an amount with at most two
-    decimals (never a float on the way)."""
-    try:
-        value = Decimal((text or "").strip().replace(",", ""))
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        return None
-    return int(value * 100)
-
-
-def amount_text(minor: int) -> str:
-    """4999 → ``"49.99"``: an amount as the forms take it back (``minor_units``)."""
-    return f"{Decimal(minor) / 100:.2f}"
 
 
 def _errors(request: HttpRequest, exc: DomainError) -> None:

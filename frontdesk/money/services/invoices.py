@@ -241,6 +241,22 @@ def _stored_lines(invoice: Invoice) -> list[dict[str, Any]]:
     ]
 
 
+def _priced_key(line: InvoiceLine) -> tuple:
+    """What a priced line says (not its id): equal keys need no rewrite."""
+    return (
+        line.service_id,
+        line.description,
+        Decimal(line.quantity),
+        line.unit_price,
+        line.list_price,
+        line.membership_discount,
+        line.membership_note,
+        line.net,
+        line.taxable,
+        line.tax,
+    )
+
+
 def _lines_audit(rows: list[dict[str, Any]]) -> list[str]:
     return [f"{row['quantity']} × {row['description']} @ {row['unit_price']}" for row in rows]
 
@@ -286,8 +302,10 @@ def invoice_update(*, org, actor: Actor, invoice: Invoice, data: dict[str, Any])
             )
             fields.update(_totals(priced))
             rows = _line_rows(InvoiceLine, "invoice", invoice, priced, org)
-            InvoiceLine.objects.filter(invoice=invoice).delete()
-            InvoiceLine.objects.bulk_create(rows)
+            stored = list(invoice.lines.order_by("position", "id"))
+            if [_priced_key(x) for x in rows] != [_priced_key(x) for x in stored]:
+                InvoiceLine.objects.filter(invoice=invoice).delete()
+                InvoiceLine.objects.bulk_create(rows)
         invoice, _ = model_update(instance=invoice, org=org, actor=actor, data=fields)
         after_lines = _lines_audit(_stored_lines(invoice))
         if after_lines != _lines_audit(before_lines):

@@ -205,6 +205,7 @@ def test_repeating_the_same_edit_changes_nothing_the_second_time(api, org, draft
     assert first.status_code == second.status_code == 200
     assert second.json()["total"] == first.json()["total"]
     assert _snapshot(org, draft) == after_first  # no second audit entry either
+    assert [x["id"] for x in second.json()["lines"]] == [x["id"] for x in first.json()["lines"]]
     key = {"Idempotency-Key": "edit-draft-1"}
     replay = [api.patch(f"/invoices/{draft.pk}", {"notes": "keyed"}, headers=key) for _ in "ab"]
     assert replay[1].headers.get("Idempotency-Replayed") == "true"

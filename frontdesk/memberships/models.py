@@ -6,6 +6,8 @@ concurrent assignments cannot both succeed). Assigning another plan marks the ac
 A membership applies on the days ``starts_on <= day < (ended_on or expires_on)``.
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 
@@ -36,6 +38,12 @@ class MembershipPlan(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def discount_percent(self) -> Decimal:
+        """1000 bp → 10, 1250 → 12.5 (for pages; the API shows two decimals)."""
+        percent = Decimal(self.discount_bp) / 100
+        return percent.quantize(Decimal(1)) if percent == percent.to_integral() else percent
 
 
 class PlanService(TenantModel):

@@ -33,6 +33,7 @@ from frontdesk.organizations.models import Organization
 
 MAX_START_OFFSET = dt.timedelta(days=366)
 DEFAULT_REMINDER_DAYS = 14
+MAX_REMINDER_DAYS = 90  # what the settings accept
 
 
 def reminder_days(org: Organization) -> int:
@@ -42,6 +43,38 @@ def reminder_days(org: Organization) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 365:
         return value
     return DEFAULT_REMINDER_DAYS
+
+
+def membership_settings_update(
+    *, org: Organization, actor: Actor, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Change the memberships settings (``Organization.settings["memberships"]``):
+    ``reminder_days``, how many days before expiry the renewal reminder is drafted (0 to
+    90; 0 = none). Audited like the other settings (the settings before and after)."""
+    unknown = set(data) - {"reminder_days"}
+    if unknown:
+        raise ValidationFailed({name: "Unknown setting." for name in sorted(unknown)})
+    values: dict[str, Any] = {}
+    if "reminder_days" in data:
+        days = data["reminder_days"]
+        if (
+            isinstance(days, bool)
+            or not isinstance(days, int)
+            or not 0 <= days <= MAX_REMINDER_DAYS
+        ):
+            raise ValidationFailed(
+                {"reminder_days": f"Whole days from 0 to {MAX_REMINDER_DAYS} (0 = no reminders)."}
+            )
+        values["reminder_days"] = days
+    with transaction.atomic():
+        org.refresh_from_db(fields=["settings"])
+        settings = dict(org.settings or {})
+        current = dict(settings.get("memberships") or {})
+        merged = {**current, **values}
+        if merged != current:
+            settings["memberships"] = merged
+            model_update(instance=org, org=org, actor=actor, data={"settings": settings})
+    return {"reminder_days": reminder_days(org)}
 
 
 # --- plans -------------------------------------------------------------------------------

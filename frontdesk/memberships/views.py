@@ -1,5 +1,7 @@
-"""Pages of memberships: the plans admin and a customer's membership (assign-plan
-dialog with the history, cancel). Each view validates a form and calls one service."""
+"""Pages of memberships: the plans admin (add and change plans with their included
+services' prices, the renewal reminder's lead time) and a customer's membership
+(assign-plan dialog with the history, cancel). Each view validates a form and calls one
+service."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from frontdesk.core.pages import page_permission
 from frontdesk.customers.models import Customer
 from frontdesk.memberships import permissions as perm
 from frontdesk.memberships import selectors, services
-from frontdesk.memberships.forms import AssignForm, CancelForm, PlanForm
+from frontdesk.memberships.forms import AssignForm, CancelForm, PlanForm, ReminderSettingsForm
 from frontdesk.memberships.models import MembershipPlan
 
 
@@ -25,40 +27,89 @@ def _form_error(form, exc: DomainError) -> None:
     ]
     aliases = {"plan_id": "plan"}
     for error in errors:
+        if isinstance(form, PlanForm) and form.add_service_error(error):
+            continue
         name = aliases.get(error["field"], error["field"])
         form.add_error(name if name in form.fields else None, error["message"])
 
 
+def _plans(request, *, form=None, settings_form=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "memberships/plans.html",
+        {
+            "plans": selectors.plan_list(),
+            "form": form or PlanForm(prefix="plan"),
+            "settings_form": settings_form
+            or ReminderSettingsForm(
+                prefix="settings", initial={"reminder_days": services.reminder_days(request.org)}
+            ),
+            "reminder_days": services.reminder_days(request.org),
+            "can_edit": request.actor.has(perm.PLANS),
+        },
+        status=status,
+    )
+
+
+def _refused(request) -> HttpResponse:
+    return render(
+        request, "errors/403.html", {"reason": "Only owners and managers change plans."}, status=403
+    )
+
+
 @page_permission(perm.VIEW)
 def plans_page(request: HttpRequest) -> HttpResponse:
-    can_edit = request.actor.has(perm.PLANS)
-    form = PlanForm(prefix="plan")
+    """The plans with their included services and prices; add a plan; the renewal
+    reminder's lead time."""
+    if request.method != "POST":
+        return _plans(request)
+    if not request.actor.has(perm.PLANS):
+        return _refused(request)
+    if request.POST.get("form") == "settings":
+        settings_form = ReminderSettingsForm(request.POST, prefix="settings")
+        if settings_form.is_valid():
+            try:
+                services.membership_settings_update(
+                    org=request.org, actor=request.actor, data=settings_form.cleaned_data
+                )
+            except DomainError as exc:
+                _form_error(settings_form, exc)
+            else:
+                messages.success(request, "Reminder setting saved.")
+                return redirect("memberships:plans")
+        return _plans(request, settings_form=settings_form, status=422)
+    form = PlanForm(request.POST, prefix="plan")
+    if form.is_valid():
+        try:
+            services.plan_create(org=request.org, actor=request.actor, data=form.data_for_service())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Plan added.")
+            return redirect("memberships:plans")
+    return _plans(request, form=form, status=422)
+
+
+@page_permission(perm.PLANS)
+def plan_edit(request: HttpRequest, pk) -> HttpResponse:
+    """Change a plan's terms and its included services with their prices."""
+    plan = get_or_404(selectors.plan_qs(), pk)
+    form = PlanForm(request.POST or None, prefix="plan", plan=plan)
     status = 200
     if request.method == "POST":
-        if not can_edit:
-            return render(
-                request,
-                "errors/403.html",
-                {"reason": "Only owners and managers change plans."},
-                status=403,
-            )
-        form = PlanForm(request.POST, prefix="plan")
         if form.is_valid():
             try:
-                services.plan_create(
-                    org=request.org, actor=request.actor, data=form.data_for_service()
+                services.plan_update(
+                    org=request.org, actor=request.actor, plan=plan, data=form.data_for_service()
                 )
             except DomainError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, "Plan added.")
+                messages.success(request, f"{plan.name} saved.")
                 return redirect("memberships:plans")
         status = 422
     return render(
-        request,
-        "memberships/plans.html",
-        {"plans": selectors.plan_list(), "form": form, "can_edit": can_edit},
-        status=status,
+        request, "memberships/plan_edit.html", {"plan": plan, "form": form}, status=status
     )
 
 

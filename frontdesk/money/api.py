@@ -17,6 +17,7 @@ from frontdesk.core.lookups import get_or_404, get_referenced
 from frontdesk.customers.models import Customer
 from frontdesk.money import permissions as perm
 from frontdesk.money import selectors, services
+from frontdesk.money.choices import QuoteStatus
 from frontdesk.money.models import Invoice, Quote, Service
 from frontdesk.money.pricing import tax_rate_bp
 from frontdesk.money.schemas import (
@@ -25,9 +26,11 @@ from frontdesk.money.schemas import (
     InvoiceIn,
     InvoiceListItem,
     InvoiceOut,
+    InvoicePatch,
     PaymentIn,
     PaymentOut,
     PurchaseHistoryOut,
+    QuoteDeclineIn,
     QuoteIn,
     QuoteOut,
     ReceivablesOut,
@@ -159,6 +162,26 @@ def invoice_get(request: HttpRequest, invoice_id: UUID):
     return _invoice(invoice_id)
 
 
+@router.patch(
+    "/invoices/{invoice_id}", auth=api_permission(perm.MANAGE), response={200: InvoiceOut, **WRITE}
+)
+def invoice_patch(request: HttpRequest, invoice_id: UUID, payload: InvoicePatch):
+    """Change a draft invoice: ``lines`` (the same line input as creating one) replace
+    all of its lines; ``vehicle_id``, ``invoice_date``, ``due_on`` and ``notes`` change
+    when given. New lines or a new date price the whole draft again with the customer's
+    membership on ``invoice_date``. The customer and the job stay (void the draft and
+    make another). 409 once the invoice is issued, paid or void."""
+    invoice = _invoice(invoice_id)
+    data = payload.model_dump(exclude_unset=True)
+    check_currency(request.org, data.pop("currency", None))
+    if data.get("lines") is not None:
+        data["lines"] = _lines(payload)
+    invoice = services.invoice_update(
+        org=request.org, actor=request.auth, invoice=invoice, data=data
+    )
+    return _invoice(invoice.pk)
+
+
 @router.post(
     "/invoices/{invoice_id}/issue",
     auth=api_permission(perm.MANAGE),
@@ -189,12 +212,20 @@ def invoice_void(request: HttpRequest, invoice_id: UUID, payload: VoidIn):
 
 # --- quotes ------------------------------------------------------------------------------
 @router.get("/quotes", auth=api_permission(perm.VIEW), response={200: Page[QuoteOut], **READ})
-def quote_list(request: HttpRequest, params: Query[ListParams], customer_id: UUID | None = None):
-    """Quotes, newest first."""
-    qs = selectors.quote_qs()
-    if customer_id:
-        qs = qs.filter(customer_id=customer_id)
-    return paginate(qs, params=params, orders={"created_at": "created_at"}, default="-created_at")
+def quote_list(
+    request: HttpRequest,
+    params: Query[ListParams],
+    customer_id: UUID | None = None,
+    status: QuoteStatus | None = None,
+):
+    """Quotes, newest first; filter by ``customer_id`` and ``status`` (``draft`` = open,
+    ``accepted``, ``declined``)."""
+    return paginate(
+        selectors.quote_list(customer_id=customer_id, status=status),
+        params=params,
+        orders={"created_at": "created_at"},
+        default="-created_at",
+    )
 
 
 @router.post("/quotes", auth=api_permission(perm.MANAGE), response={201: QuoteOut, **WRITE})
@@ -225,6 +256,19 @@ def quote_accept(request: HttpRequest, quote_id: UUID, into: Literal["invoice", 
     quote = get_or_404(Quote, quote_id)
     quote = services.quote_accept(org=request.org, actor=request.auth, quote=quote, into=into)
     return Status(201, get_or_404(selectors.quote_qs(), quote.pk))
+
+
+@router.post(
+    "/quotes/{quote_id}/decline",
+    auth=api_permission(perm.MANAGE),
+    response={200: QuoteOut, **WRITE},
+)
+def quote_decline(request: HttpRequest, quote_id: UUID, payload: QuoteDeclineIn):
+    """The customer declined an open (draft) quote, with an optional ``reason``. 409 if
+    the quote was accepted or declined already; a declined quote cannot be accepted."""
+    quote = get_or_404(Quote, quote_id)
+    services.quote_decline(org=request.org, actor=request.auth, quote=quote, reason=payload.reason)
+    return get_or_404(selectors.quote_qs(), quote.pk)
 
 
 # --- payments and credit notes -----------------------------------------------------------

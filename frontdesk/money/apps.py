@@ -16,3 +16,6 @@ class MoneyConfig(AppConfig):
             NavEntry("Receivables", "billing:receivables", "billing.view", "Money"),
             before="Memberships",
         )
+        register_nav(
+            NavEntry("Quotes", "billing:quotes", "billing.view", "Money"), before="Invoices"
+        )

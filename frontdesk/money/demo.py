@@ -1,7 +1,8 @@
 """Demo Auto Care's money: an auto shop's catalog, an 8.25 % sales tax, invoices for the
 completed jobs and for counter sales over the last four months (most paid, some partly,
 some overdue), an overpayment kept as credit, and a goodwill credit note — so the
-statement, the receivables ageing and the 360 all have something true to show."""
+statement, the receivables ageing and the 360 all have something true to show; and two
+quotes, one open and one declined."""
 
 from __future__ import annotations
 
@@ -104,3 +105,16 @@ def money_demo(ctx: DemoContext) -> None:
         org=org, actor=actor, customer=customers[1], amount=1500, kind="adjustment",
         reason="Goodwill: the car was ready an hour late",
     )  # fmt: skip
+    # quotes: one still open, one the customer declined
+    services.quote_create(
+        org=org, actor=actor, customer_id=customers[2 % len(customers)].pk,
+        lines=[{"service_id": catalog[code].pk, "quantity": 1}
+               for code in ("BRK-INSP", "BRK-PADS-F", "LAB-HR")],
+        valid_until=today + dt.timedelta(days=30), notes="Front pads at 3 mm.",
+    )  # fmt: skip
+    declined = services.quote_create(
+        org=org, actor=actor, customer_id=customers[3 % len(customers)].pk,
+        lines=[{"service_id": catalog["AC-RECH"].pk, "quantity": 1}],
+        quote_date=today - dt.timedelta(days=12),
+    )  # fmt: skip
+    services.quote_decline(org=org, actor=actor, quote=declined, reason="Will wait for summer")

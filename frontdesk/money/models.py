@@ -86,7 +86,7 @@ class PricedLine(TenantModel):
 
 class Quote(TenantModel):
     """An estimate priced like an invoice; accepting it makes a draft invoice, or a job
-    to do the work (invoiced from the job later)."""
+    to do the work (invoiced from the job later). draft (open) → accepted | declined."""
 
     number = models.CharField(max_length=20, editable=False, help_text="Q-0042")
     customer = models.ForeignKey(
@@ -112,6 +112,8 @@ class Quote(TenantModel):
         "scheduling.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="quote"
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

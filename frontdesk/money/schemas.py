@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt
 
 from frontdesk.customers.schemas import Line, Text
 from frontdesk.money import selectors
-from frontdesk.money.choices import CreditNoteKind, InvoiceStatus, PaymentMethod
+from frontdesk.money.choices import CreditNoteKind, InvoiceStatus, PaymentMethod, QuoteStatus
 
 FORBID = ConfigDict(extra="forbid")
 UUID_EXAMPLE = "6f1c2a9e-4d0b-4c55-9a51-2f0e8b7d3c11"
@@ -119,6 +119,22 @@ class InvoiceIn(Schema):
     currency: str | None = Field(None, examples=["USD"])
 
 
+class InvoicePatch(Schema):
+    """The fields of a draft that change; ``lines`` replaces all of its lines."""
+
+    model_config = FORBID
+    vehicle_id: UUID | None = Field(None, examples=[UUID_EXAMPLE], description="null: none")
+    lines: list[LineIn] | None = Field(
+        None, min_length=1, max_length=200, description="replaces the draft's lines"
+    )
+    invoice_date: dt.date | None = Field(
+        None, examples=["2026-03-02"], description="the pricing date (membership terms)"
+    )
+    due_on: dt.date | None = Field(None, examples=["2026-04-01"], description="null: none")
+    notes: Text(5000) | None = Field(None, examples=["Customer supplied the wiper blades."])
+    currency: str | None = Field(None, examples=["USD"], description="the organization's")
+
+
 class VoidIn(Schema):
     model_config = FORBID
     reason: Line(300) = Field("", examples=["Entered twice"])
@@ -187,7 +203,7 @@ class QuoteIn(Schema):
 class QuoteOut(Schema):
     id: UUID
     number: str = Field(examples=["Q-0042"])
-    status: str
+    status: QuoteStatus = Field(examples=["draft"], description="draft (open), accepted, declined")
     customer: CustomerRefOut
     vehicle_id: UUID | None
     quote_date: dt.date
@@ -202,6 +218,9 @@ class QuoteOut(Schema):
     total: int
     invoice_id: UUID | None
     job_id: UUID | None
+    accepted_at: dt.datetime | None
+    declined_at: dt.datetime | None
+    decline_reason: str
     currency: str
 
     @staticmethod
@@ -211,6 +230,11 @@ class QuoteOut(Schema):
     @staticmethod
     def resolve_currency(obj, context) -> str:
         return _currency(context)
+
+
+class QuoteDeclineIn(Schema):
+    model_config = FORBID
+    reason: Line(300) = Field("", examples=["Too expensive; will shop around"])
 
 
 # --- payments and credit notes -----------------------------------------------------------

@@ -60,6 +60,15 @@ def quote_qs():
     return Quote.objects.select_related("customer", "vehicle").prefetch_related("lines")
 
 
+def quote_list(*, status: str | None = None, customer_id=None):
+    qs = quote_qs()
+    if status:
+        qs = qs.filter(status=status)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return qs
+
+
 def payment_list(*, customer_id=None, invoice_id=None):
     qs = Payment.objects.select_related("customer", "invoice")
     if customer_id:

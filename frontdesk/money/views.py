@@ -1,11 +1,12 @@
-"""Pages: invoices (list, builder with each line's membership breakdown, issue, void,
-take payment), payments, the customer's ledger statement (printable), receivables, and
-the catalog with the tax rate. Forms validate, services write; a DomainError from a
+"""Pages: invoices (list, builder with each line's membership breakdown, editing a
+draft's lines, issue, void, take payment), quotes (list by status, accept, decline),
+payments, the customer's ledger statement (printable), receivables, and the catalog with
+the tax rate. Forms validate, services write; a DomainError from a
 service is shown as a message next to the form."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -19,24 +20,14 @@ from frontdesk.core.pages import page_permission
 from frontdesk.customers.models import Customer
 from frontdesk.money import permissions as perm
 from frontdesk.money import selectors, services
-from frontdesk.money.choices import InvoiceStatus, PaymentMethod
-from frontdesk.money.models import Service
+from frontdesk.money.choices import InvoiceStatus, PaymentMethod, QuoteStatus
+from frontdesk.money.forms import amount_text, minor_units
+from frontdesk.money.models import Quote, Service
 from frontdesk.money.pricing import tax_rate_bp
 from frontdesk.scheduling.times import local_today
 
 BUILDER_ROWS = 6
-
-
-def minor_units(text: str) -> int | None:
-    """``"49.99"`` → 4999; None for anything that is not an amount with at most two
-    decimals (never a float on the way)."""
-    try:
-        value = Decimal((text or "").strip().replace(",", ""))
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        return None
-    return int(value * 100)
+MAX_BUILDER_ROWS = 200  # as many lines as the API takes
 
 
 def _errors(request: HttpRequest, exc: DomainError) -> None:
@@ -66,9 +57,9 @@ def invoice_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _builder_lines(post) -> tuple[list[dict], list[str]]:
+def _builder_lines(post, rows: int = BUILDER_ROWS) -> tuple[list[dict], list[str]]:
     lines, problems = [], []
-    for i in range(BUILDER_ROWS):
+    for i in range(rows):
         service_id = post.get(f"line-{i}-service", "")
         description = post.get(f"line-{i}-description", "").strip()
         price_text = post.get(f"line-{i}-unit_price", "").strip()
@@ -90,10 +81,46 @@ def _builder_lines(post) -> tuple[list[dict], list[str]]:
     return lines, problems
 
 
+def _builder_rows(*, post=None, lines=(), count: int = BUILDER_ROWS) -> list[dict]:
+    """The builder's rows as the form shows them: what was posted (after an error), else
+    the draft's lines, then empty rows."""
+    if post is not None:
+        return [
+            {
+                "i": i,
+                "service": post.get(f"line-{i}-service", ""),
+                "description": post.get(f"line-{i}-description", ""),
+                "quantity": post.get(f"line-{i}-quantity", ""),
+                "unit_price": post.get(f"line-{i}-unit_price", ""),
+            }
+            for i in range(count)
+        ]
+    rows = [
+        {
+            "i": i,
+            "service": str(line.service_id or ""),
+            "description": line.description,
+            "quantity": f"{line.quantity.normalize():f}",
+            "unit_price": amount_text(line.unit_price),
+        }
+        for i, line in enumerate(lines)
+    ]
+    empty = {"service": "", "description": "", "quantity": "", "unit_price": ""}
+    return rows + [{"i": i, **empty} for i in range(len(rows), count)]
+
+
+def _builder_context(**extra) -> dict:
+    return {
+        "customers": Customer.objects.filter(merged_into__isnull=True).order_by("display_name")[
+            :300
+        ],
+        "services": Service.objects.filter(active=True).order_by("code"),
+        **extra,
+    }
+
+
 @page_permission(perm.MANAGE)
 def invoice_new_page(request: HttpRequest) -> HttpResponse:
-    customers = Customer.objects.filter(merged_into__isnull=True).order_by("display_name")[:300]
-    services_list = Service.objects.filter(active=True).order_by("code")
     selected = request.POST.get("customer") or request.GET.get("customer", "")
     if request.method == "POST":
         lines, problems = _builder_lines(request.POST)
@@ -116,14 +143,66 @@ def invoice_new_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "money/invoice_new.html",
-        {
-            "customers": customers,
-            "services": services_list,
-            "selected": selected,
-            "rows": range(BUILDER_ROWS),
-            "post": request.POST,
-        },
+        _builder_context(
+            selected=selected,
+            rows=_builder_rows(post=request.POST if request.method == "POST" else None),
+            post=request.POST,
+        ),
     )
+
+
+@page_permission(perm.MANAGE)
+def invoice_edit_page(request: HttpRequest, pk) -> HttpResponse:
+    """The builder for a draft's lines and notes: saving replaces the lines and prices the
+    draft again (``invoice_update``)."""
+    invoice = get_or_404(selectors.invoice_qs(), pk)
+    if invoice.status != InvoiceStatus.DRAFT:
+        state = invoice.get_status_display().lower()
+        messages.error(request, f"{invoice} is {state}: only a draft is edited.")
+        return redirect("billing:invoice", pk=pk)
+    lines = list(invoice.lines.all())
+    count = min(max(BUILDER_ROWS, len(lines) + 2), MAX_BUILDER_ROWS)
+    status = 200
+    if request.method == "POST":
+        count = min(max(_int(request.POST.get("rows")), BUILDER_ROWS), MAX_BUILDER_ROWS)
+        new_lines, problems = _builder_lines(request.POST, count)
+        for problem in problems:
+            messages.error(request, problem)
+        if not problems:
+            try:
+                services.invoice_update(
+                    org=request.org,
+                    actor=request.actor,
+                    invoice=invoice,
+                    data={"lines": new_lines, "notes": request.POST.get("notes", "")},
+                )
+            except DomainError as exc:
+                _errors(request, exc)
+                status = exc.status
+            else:
+                messages.success(request, "Draft saved and priced again.")
+                return redirect("billing:invoice", pk=invoice.pk)
+        else:
+            status = 422
+    post = request.POST if request.method == "POST" else None
+    return render(
+        request,
+        "money/invoice_edit.html",
+        _builder_context(
+            invoice=invoice,
+            rows=_builder_rows(post=post, lines=lines, count=count),
+            row_count=count,
+            notes=post.get("notes", "") if post is not None else invoice.notes,
+        ),
+        status=status,
+    )
+
+
+def _int(text) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return 0
 
 
 @page_permission(perm.VIEW)
@@ -198,6 +277,70 @@ def invoice_pay(request: HttpRequest, pk) -> HttpResponse:
     except DomainError as exc:
         _errors(request, exc)
     return redirect("billing:invoice", pk=pk)
+
+
+# --- quotes ------------------------------------------------------------------------------
+@page_permission(perm.VIEW)
+def quote_list_page(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in QuoteStatus.values:
+        status = ""
+    quotes = selectors.quote_list(status=status or None).prefetch_related(None)
+    return render(
+        request,
+        "money/quotes.html",
+        {
+            "quotes": quotes.order_by("-created_at")[:200],
+            "status": status,
+            "statuses": QuoteStatus.choices,
+        },
+    )
+
+
+@page_permission(perm.VIEW)
+def quote_page(request: HttpRequest, pk) -> HttpResponse:
+    quote = get_or_404(selectors.quote_qs().select_related("invoice", "job"), pk)
+    return render(
+        request,
+        "money/quote.html",
+        {
+            "quote": quote,
+            "lines": list(quote.lines.all()),
+            "can_manage": request.actor.has(perm.MANAGE),
+            "is_open": quote.status == QuoteStatus.DRAFT,
+        },
+    )
+
+
+@require_POST
+@page_permission(perm.MANAGE)
+def quote_accept(request: HttpRequest, pk) -> HttpResponse:
+    quote = get_or_404(Quote, pk)
+    try:
+        quote = services.quote_accept(org=request.org, actor=request.actor, quote=quote)
+    except DomainError as exc:
+        _errors(request, exc)
+        return redirect("billing:quote", pk=pk)
+    messages.success(request, f"{quote.number} accepted: check the draft invoice, then issue.")
+    return redirect("billing:invoice", pk=quote.invoice_id)
+
+
+@require_POST
+@page_permission(perm.MANAGE)
+def quote_decline(request: HttpRequest, pk) -> HttpResponse:
+    quote = get_or_404(Quote, pk)
+    try:
+        quote = services.quote_decline(
+            org=request.org,
+            actor=request.actor,
+            quote=quote,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"{quote.number} declined.")
+    return redirect("billing:quote", pk=pk)
 
 
 # --- payments, statement, receivables ----------------------------------------------------

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from frontdesk.core.errors import ValidationFailed
 from frontdesk.core.tenancy import tenant_scope
 from frontdesk.customers.merge import customer_merge
 from frontdesk.customers.overview import customer_overview
@@ -140,3 +141,25 @@ def test_merging_moves_memberships_and_keeps_one_active(org, catalog):
         assert rows.count() == 2
         assert rows.get(status="active").plan == basic
         assert rows.get(status="replaced").ended_on is not None
+
+
+# --- the reminder's lead time --------------------------------------------------------------
+def test_the_reminder_lead_time_is_validated_merged_and_read_back(org):
+    org.settings = {**(org.settings or {}), "memberships": {"other": True}, "tax_rate_bp": 825}
+    org.save(update_fields=["settings"])
+    with tenant_scope(org):
+        assert services.membership_settings_update(
+            org=org, actor=system(org), data={"reminder_days": 0}
+        ) == {"reminder_days": 0}
+        for bad in (-1, 91, True, "30", 7.5, None):
+            with pytest.raises(ValidationFailed) as exc:
+                services.membership_settings_update(
+                    org=org, actor=system(org), data={"reminder_days": bad}
+                )
+            assert exc.value.errors[0]["field"] == "reminder_days"
+        with pytest.raises(ValidationFailed):
+            services.membership_settings_update(org=org, actor=system(org), data={"days": 3})
+    org.refresh_from_db()
+    assert org.settings["memberships"] == {"other": True, "reminder_days": 0}
+    assert org.settings["tax_rate_bp"] == 825
+    assert services.reminder_days(org) == 0

@@ -7,9 +7,11 @@ from frontdesk.money.services.invoices import (
     invoice_create,
     invoice_issue,
     invoice_settle,
+    invoice_update,
     invoice_void,
     quote_accept,
     quote_create,
+    quote_decline,
 )
 from frontdesk.money.services.payments import payment_create
 
@@ -18,10 +20,12 @@ __all__ = [
     "invoice_create",
     "invoice_issue",
     "invoice_settle",
+    "invoice_update",
     "invoice_void",
     "payment_create",
     "quote_accept",
     "quote_create",
+    "quote_decline",
     "service_create",
     "service_update",
     "tax_rate_set",

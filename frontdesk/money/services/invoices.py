@@ -16,6 +16,7 @@ from frontdesk.core.actor import Actor
 from frontdesk.core.errors import InvalidState, ValidationFailed
 from frontdesk.core.lookups import get_referenced
 from frontdesk.core.refnums import reference_next
+from frontdesk.core.services import model_update
 from frontdesk.customers.models import Customer, CustomerVehicle, Vehicle
 from frontdesk.events.services import event_emit
 from frontdesk.money import events
@@ -220,6 +221,102 @@ def invoice_create(
 
 def _lock_invoice(invoice: Invoice) -> Invoice:
     return lock_rows(Invoice.objects.filter(pk=invoice.pk)).get()
+
+
+# what ``invoice_update`` may change on a draft (the customer and the job stay: void the
+# draft and make another for someone else)
+INVOICE_EDITABLE = frozenset({"vehicle_id", "lines", "invoice_date", "due_on", "notes"})
+
+
+def _stored_lines(invoice: Invoice) -> list[dict[str, Any]]:
+    return [
+        {
+            "service_id": line.service_id,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "taxable": line.taxable,
+        }
+        for line in invoice.lines.order_by("position", "id")
+    ]
+
+
+def _priced_key(line: InvoiceLine) -> tuple:
+    """What a priced line says (not its id): equal keys need no rewrite."""
+    return (
+        line.service_id,
+        line.description,
+        Decimal(line.quantity),
+        line.unit_price,
+        line.list_price,
+        line.membership_discount,
+        line.membership_note,
+        line.net,
+        line.taxable,
+        line.tax,
+    )
+
+
+def _lines_audit(rows: list[dict[str, Any]]) -> list[str]:
+    return [f"{row['quantity']} × {row['description']} @ {row['unit_price']}" for row in rows]
+
+
+def invoice_update(*, org, actor: Actor, invoice: Invoice, data: dict[str, Any]) -> Invoice:
+    """Change a draft invoice: ``lines`` (the same input as :func:`invoice_create`; they
+    replace the draft's lines), ``vehicle_id``, ``invoice_date``, ``due_on``, ``notes``.
+    When the lines or the date change, the whole draft is priced again by the pricing
+    engine with the customer's membership on ``invoice_date``. Only a draft changes (409
+    once issued, paid or void); bad input is 422 and changes nothing. Audited with the
+    fields before and after."""
+    unknown = set(data) - INVOICE_EDITABLE
+    if unknown:
+        raise ValidationFailed({name: "Not editable." for name in sorted(unknown)})
+    for name in ("lines", "invoice_date", "notes"):
+        if name in data and data[name] is None:
+            raise ValidationFailed({name: "May not be null."})
+    with transaction.atomic():
+        invoice = _lock_invoice(invoice)
+        if invoice.status != S.DRAFT:
+            raise InvalidState(
+                f"{invoice} is {invoice.get_status_display().lower()}: only a draft is edited.",
+                current_status=invoice.status,
+            )
+        fields: dict[str, Any] = {}
+        if "vehicle_id" in data:
+            vehicle = vehicle_ref(data["vehicle_id"], invoice.customer)
+            fields["vehicle_id"] = vehicle.pk if vehicle else None
+        if "notes" in data:
+            fields["notes"] = text(data["notes"], "notes", 5000)
+        if "due_on" in data:
+            fields["due_on"] = data["due_on"]
+        if "invoice_date" in data:
+            fields["invoice_date"] = data["invoice_date"]
+        before_lines = _stored_lines(invoice)
+        if "lines" in data or "invoice_date" in data:
+            cleaned = clean_lines(data.get("lines", before_lines))
+            priced = price_for_customer(
+                org=org,
+                customer=invoice.customer,
+                on_date=fields.get("invoice_date", invoice.invoice_date),
+                lines=cleaned,
+            )
+            fields.update(_totals(priced))
+            rows = _line_rows(InvoiceLine, "invoice", invoice, priced, org)
+            stored = list(invoice.lines.order_by("position", "id"))
+            if [_priced_key(x) for x in rows] != [_priced_key(x) for x in stored]:
+                InvoiceLine.objects.filter(invoice=invoice).delete()
+                InvoiceLine.objects.bulk_create(rows)
+        invoice, _ = model_update(instance=invoice, org=org, actor=actor, data=fields)
+        after_lines = _lines_audit(_stored_lines(invoice))
+        if after_lines != _lines_audit(before_lines):
+            audit_record(
+                org=org,
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=invoice,
+                changes={"lines": (_lines_audit(before_lines), after_lines)},
+            )
+    return invoice
 
 
 def invoice_issue(
@@ -507,5 +604,30 @@ def quote_accept(*, org, actor: Actor, quote: Quote, into: str = "invoice") -> Q
             obj=quote,
             changes={"status": (QuoteStatus.DRAFT, QuoteStatus.ACCEPTED)},
             metadata={"invoice_id": quote.invoice_id, "job_id": quote.job_id},
+        )
+    return quote
+
+
+def quote_decline(*, org, actor: Actor, quote: Quote, reason: str = "") -> Quote:
+    """The customer said no: an open (draft) quote becomes declined, with the reason if
+    one is given. 409 if it was accepted or declined already; a declined quote cannot be
+    accepted."""
+    reason = text(reason, "reason", 300)
+    with transaction.atomic():
+        quote = lock_rows(Quote.objects.filter(pk=quote.pk)).get()
+        if quote.status != QuoteStatus.DRAFT:
+            raise InvalidState(
+                f"{quote.number} is {quote.status}: only an open quote is declined.",
+                current_status=quote.status,
+            )
+        quote, _ = model_update(
+            instance=quote,
+            org=org,
+            actor=actor,
+            data={
+                "status": QuoteStatus.DECLINED,
+                "declined_at": timezone.now(),
+                "decline_reason": reason,
+            },
         )
     return quote

@@ -6,7 +6,7 @@ from django.db.models import Sum
 
 from frontdesk.core.demo import demo_create
 from frontdesk.core.tenancy import tenant_scope
-from frontdesk.money.models import Invoice, JournalLine, Payment, Service
+from frontdesk.money.models import Invoice, JournalLine, Payment, Quote, Service
 from frontdesk.money.selectors import receivables
 from frontdesk.money.services.invoices import org_today
 from frontdesk.organizations.models import Organization
@@ -23,6 +23,7 @@ def test_the_demo_has_a_catalog_invoices_payments_and_receivables(settings, tmp_
         statuses = set(Invoice.objects.values_list("status", flat=True))
         assert {"paid", "partially_paid", "issued", "draft"} <= statuses
         assert Payment.objects.exists()
+        assert set(Quote.objects.values_list("status", flat=True)) == {"draft", "declined"}
         sums = JournalLine.objects.aggregate(d=Sum("debit"), c=Sum("credit"))
         assert sums["d"] == sums["c"]
         report = receivables(org=org, today=org_today(org))

@@ -390,19 +390,27 @@ def interaction_page_from_rows(page: dict[str, Any], *, org) -> Page[Interaction
     equals the validated one); ``occurred_at`` in the organization's time zone, as the
     resolver gives it. Validation would cost more than the query."""
     zone = org_zone(org)
-    items = []
-    for row in page["items"]:
-        staff, customer = row["staff"], row["customer"]
-        items.append(
-            InteractionOut.model_construct(
-                **{
-                    **row,
-                    "occurred_at": row["occurred_at"].astimezone(zone),
-                    "staff": staff and StaffRefOut.model_construct(**staff),
-                    "customer": customer and CustomerRefOut.model_construct(**customer),
-                }
-            )
+    refs: dict[tuple, Schema] = {}  # one reference per staff member and customer, shared
+
+    def ref(schema: type[Schema], values: dict[str, Any] | None) -> Schema | None:
+        if values is None:
+            return None
+        key = (schema, values["id"])
+        if key not in refs:
+            refs[key] = schema.model_construct(**values)
+        return refs[key]
+
+    items = [
+        InteractionOut.model_construct(
+            **{
+                **row,
+                "occurred_at": row["occurred_at"].astimezone(zone),
+                "staff": ref(StaffRefOut, row["staff"]),
+                "customer": ref(CustomerRefOut, row["customer"]),
+            }
         )
+        for row in page["items"]
+    ]
     return Page[InteractionOut].model_construct(items=items, next_cursor=page["next_cursor"])
 
 

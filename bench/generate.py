@@ -161,8 +161,10 @@ def bulk_rows(ctx: Context, label: str, model, total: int, make: Callable[[int],
 def indexes_deferred(ctx: Context, model, count: int):
     """PostgreSQL, a large load (100,000 rows or more): drop the table's plain indexes
     (not the primary key nor the ones behind constraints), load, then build each once
-    from its own definition and ``ANALYZE`` — much faster than keeping a dozen indexes
-    up to date row by row. Elsewhere (SQLite, small loads) nothing changes."""
+    from its own definition and ``VACUUM (ANALYZE)`` — much faster than keeping a dozen
+    indexes up to date row by row; the vacuum sets the visibility map as autovacuum
+    would in a while, so index-only scans are measured as they run in steady state.
+    Elsewhere (SQLite, small loads) nothing changes."""
     if connection.vendor != "postgresql" or count < 100_000:
         yield
         return
@@ -185,7 +187,7 @@ def indexes_deferred(ctx: Context, model, count: int):
             for _, definition in dropped:
                 cursor.execute(definition)
                 ctx.progress.advance(task, 1)
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
 # --- generators -------------------------------------------------------------------------

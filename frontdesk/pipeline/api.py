@@ -62,6 +62,7 @@ from frontdesk.pipeline.schemas import (
     WinIn,
     WinLossReportOut,
     WinPendingOut,
+    interaction_page_from_rows,
 )
 
 router = Router(tags=["pipeline"])
@@ -569,11 +570,9 @@ def interaction_patch(request: HttpRequest, interaction_id: UUID, payload: Follo
 )
 def customer_interactions(request: HttpRequest, customer_id: UUID, params: Query[ListParams]):
     """The customer's timeline, newest first, keyset-paginated."""
-    customer = get_or_404(Customer, customer_id)
-    qs = selectors.customer_timeline(customer_id=customer.pk)
-    return paginate(
-        qs, params=params, orders={"occurred_at": "occurred_at"}, default="-occurred_at"
-    )
+    customer = get_or_404(Customer.objects.only("id", "number", "display_name"), customer_id)
+    page = selectors.customer_timeline_page(customer=customer, params=params)
+    return interaction_page_from_rows(page, org=request.org)
 
 
 @router.get(

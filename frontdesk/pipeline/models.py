@@ -277,9 +277,10 @@ class Interaction(TenantModel):
             models.Index(
                 fields=["organization", "-occurred_at", "-id"], name="interaction_org_time_idx"
             ),
-            # today's follow-ups
+            # today's follow-ups; with the lead, the weekly report's "leads with a
+            # pending follow-up" is read from this (small, partial) index alone
             models.Index(
-                fields=["organization", "follow_up_date"],
+                fields=["organization", "follow_up_date", "lead"],
                 condition=Q(follow_up_status="pending"),
                 name="interaction_followup_idx",
             ),

@@ -9,10 +9,23 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 
+from frontdesk.core.api import ListParams, paginate
 from frontdesk.core.errors import ValidationFailed
+from frontdesk.customers.models import Customer
 from frontdesk.customers.normalize import fold
 from frontdesk.organizations.models import Organization
 from frontdesk.pipeline.choices import (
@@ -193,6 +206,33 @@ def customer_timeline(*, customer_id) -> QuerySet[Interaction]:
     return interaction_qs().filter(customer_id=customer_id).order_by("-occurred_at", "-id")
 
 
+TIMELINE_ORDERS = {"occurred_at": "occurred_at"}
+# InteractionOut's fields as columns: the staff member's name is its user's full name or
+# email (two nullable joins); the customer is the timeline's own, so it is not joined
+TIMELINE_VALUES = (
+    "id", "type", "direction", "occurred_at", "duration_s", "staff_id",
+    "staff__user__full_name", "staff__user__email", "subject", "body", "outcome",
+    "sentiment", "follow_up_date", "follow_up_status", "lead_id", "opportunity_id",
+    "transcript", "summary", "scheduled", "created_at",
+)  # fmt: skip
+
+
+def customer_timeline_page(*, customer: Customer, params: ListParams) -> dict[str, Any]:
+    """One keyset page of the customer's timeline (newest first by default) as plain rows
+    of ``InteractionOut``'s fields: one query on ``interaction_timeline_idx`` that reads
+    only the columns the page shows, no model instances (the API's hot path; the rows
+    equal what the schema reads from the models — a test checks it)."""
+    qs = Interaction.objects.filter(customer_id=customer.pk).values(*TIMELINE_VALUES)
+    page = paginate(qs, params=params, orders=TIMELINE_ORDERS, default="-occurred_at")
+    ref = {"id": customer.pk, "number": customer.number, "display_name": customer.display_name}
+    for row in page["items"]:
+        staff_id = row.pop("staff_id")
+        full_name, email = row.pop("staff__user__full_name"), row.pop("staff__user__email")
+        row["staff"] = {"id": staff_id, "name": full_name or email} if staff_id else None
+        row["customer"] = ref
+    return page
+
+
 def local_today(org: Organization, now: dt.datetime | None = None) -> dt.date:
     return (now or timezone.now()).astimezone(org_zone(org)).date()
 
@@ -299,64 +339,113 @@ def _days(delta: dt.timedelta | None) -> float | None:
     return round(delta.total_seconds() / 86400, 1) if delta is not None else None
 
 
+def _age(now: dt.datetime) -> ExpressionWrapper:
+    return ExpressionWrapper(Value(now) - F("created_at"), output_field=DurationField())
+
+
+def _seconds(total: dt.timedelta | None) -> float:
+    return total.total_seconds() if total is not None else 0.0
+
+
+def open_leads_by_stage(*, now: dt.datetime) -> dict[Any, tuple[int, float]]:
+    """Stage id → (open leads, the sum of their ages in seconds at ``now``): one grouped
+    aggregate over the open leads (no rows leave the database)."""
+    rows = (
+        Lead.objects.filter(status__in=OPEN_LEAD_STATUSES)
+        .order_by()
+        .values("stage_id")
+        .annotate(n=Count("id"), age=Sum(_age(now)))
+    )
+    return {row["stage_id"]: (row["n"], _seconds(row["age"])) for row in rows}
+
+
+def follow_up_totals(
+    *, now: dt.datetime, by_stage: dict[Any, tuple[int, float]] | None = None
+) -> tuple[int, float | None]:
+    """Open leads *in follow-up* — in the ``follow_up`` stage, or with a pending follow-up
+    interaction — and their average age in days at ``now`` (None if there are none).
+
+    Two disjoint parts instead of one ``stage OR EXISTS(…)`` filter, which probes every
+    open lead's interactions: the ``follow_up`` stage's open leads (from ``by_stage``,
+    :func:`open_leads_by_stage`), plus the open leads of the other stages among the leads
+    of the organization's pending follow-ups (a semi-join fed by
+    ``interaction_followup_idx``, which carries ``lead_id``)."""
+    if by_stage is None:
+        by_stage = open_leads_by_stage(now=now)
+    stage_ids = list(PipelineStage.objects.filter(key="follow_up").values_list("pk", flat=True))
+    count = sum(by_stage.get(pk, (0, 0.0))[0] for pk in stage_ids)
+    seconds = sum(by_stage.get(pk, (0, 0.0))[1] for pk in stage_ids)
+    pending = Interaction.objects.filter(
+        follow_up_status=FollowUpStatus.PENDING, lead_id__isnull=False
+    ).values("lead_id")
+    elsewhere = (
+        Lead.objects.filter(status__in=OPEN_LEAD_STATUSES, pk__in=pending)
+        .exclude(stage_id__in=stage_ids)
+        .aggregate(n=Count("id"), age=Sum(_age(now)))
+    )
+    count += elsewhere["n"]
+    seconds += _seconds(elsewhere["age"])
+    return count, round(seconds / count / 86400, 1) if count else None
+
+
 def pipeline_report(*, org: Organization, week: str | None = None) -> dict[str, Any]:
     """The weekly summary of SPEC 4.3: new leads this week, leads in follow-up and their
     average age, proposals out with total value, won and lost this week with value, the
-    oldest open lead, and open leads per stage (the board's shape)."""
+    oldest open lead, and open leads per stage (the board's shape). Every figure is an
+    aggregate in the database (a handful of queries whatever the organization's size)."""
     label, start, end = week_bounds(org, week)
     now = timezone.now()
-    new = Lead.objects.filter(created_at__gte=start, created_at__lt=end)
-    pending = Interaction.objects.filter(
-        lead_id=OuterRef("pk"), follow_up_status=FollowUpStatus.PENDING
+    by_source = dict(
+        Lead.objects.filter(created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .values("source")
+        .annotate(n=Count("id"))
+        .values_list("source", "n")
     )
-    follow_up = Lead.objects.filter(status__in=OPEN_LEAD_STATUSES).filter(
-        Q(stage__key="follow_up") | Exists(pending)
+    by_stage = open_leads_by_stage(now=now)
+    in_follow_up, avg_age = follow_up_totals(now=now, by_stage=by_stage)
+    proposal = Q(stage=OpportunityStage.PROPOSAL_SENT)
+    closed = Q(closed_at__gte=start, closed_at__lt=end)
+    won, lost = closed & Q(stage=OpportunityStage.WON), closed & Q(stage=OpportunityStage.LOST)
+    deals = Opportunity.objects.filter(proposal | won | lost).aggregate(
+        proposals_n=Count("id", filter=proposal),
+        proposals_value=Sum("amount", filter=proposal),
+        won_n=Count("id", filter=won),
+        won_value=Sum("amount", filter=won),
+        lost_n=Count("id", filter=lost),
+        lost_value=Sum("amount", filter=lost),
     )
-    follow_ages = list(follow_up.values_list("created_at", flat=True))
-    avg_age = (
-        round(sum((now - c).total_seconds() for c in follow_ages) / len(follow_ages) / 86400, 1)
-        if follow_ages
-        else None
-    )
-    proposals = Opportunity.objects.filter(stage=OpportunityStage.PROPOSAL_SENT).aggregate(
-        n=Count("id"), value=Sum("amount")
-    )
-    closed = Opportunity.objects.filter(closed_at__gte=start, closed_at__lt=end)
-    won = closed.filter(stage=OpportunityStage.WON).aggregate(n=Count("id"), value=Sum("amount"))
-    lost = closed.filter(stage=OpportunityStage.LOST).aggregate(n=Count("id"), value=Sum("amount"))
-    oldest = Lead.objects.filter(status__in=OPEN_LEAD_STATUSES).order_by("created_at", "id").first()
-    stages = stages_ensure(org=org)
-    per_stage = dict(
+    oldest = (
         Lead.objects.filter(status__in=OPEN_LEAD_STATUSES)
-        .values("stage_id")
-        .annotate(n=Count("id"), value=Sum("estimated_value"))
-        .values_list("stage_id", "n")
+        .order_by("created_at", "id")
+        .values("id", "number", "title", "created_at")
+        .first()
     )
+    stages = stages_ensure(org=org)
     return {
         "week": label,
         "starts_at": start,
         "ends_at": end,
         "currency": org.currency,
-        "new_leads": new.count(),
-        "new_leads_by_source": dict(
-            new.values("source").annotate(n=Count("id")).values_list("source", "n")
-        ),
-        "in_follow_up": {"count": len(follow_ages), "average_age_days": avg_age},
-        "proposals_out": {"count": proposals["n"], "value": proposals["value"] or 0},
-        "won": {"count": won["n"], "value": won["value"] or 0},
-        "lost": {"count": lost["n"], "value": lost["value"] or 0},
+        "new_leads": sum(by_source.values()),
+        "new_leads_by_source": by_source,
+        "in_follow_up": {"count": in_follow_up, "average_age_days": avg_age},
+        "proposals_out": {"count": deals["proposals_n"], "value": deals["proposals_value"] or 0},
+        "won": {"count": deals["won_n"], "value": deals["won_value"] or 0},
+        "lost": {"count": deals["lost_n"], "value": deals["lost_value"] or 0},
         "oldest_open_lead": (
             {
-                "id": oldest.pk,
-                "number": oldest.number,
-                "title": oldest.title,
-                "age_days": _days(now - oldest.created_at),
+                "id": oldest["id"],
+                "number": oldest["number"],
+                "title": oldest["title"],
+                "age_days": _days(now - oldest["created_at"]),
             }
             if oldest
             else None
         ),
         "open_by_stage": [
-            {"stage": s.key, "name": s.name, "count": per_stage.get(s.pk, 0)} for s in stages
+            {"stage": s.key, "name": s.name, "count": by_stage.get(s.pk, (0, 0.0))[0]}
+            for s in stages
         ],
     }
 

@@ -16,7 +16,7 @@ scan (open leads by last touchpoint) and the weekly/monthly reports (by created/
 from django.db import models
 from django.db.models import Q
 
-from frontdesk.core.tenancy import TenantModel
+from frontdesk.core.tenancy import TenantModel, unindexed_created_at, unindexed_organization
 from frontdesk.pipeline.choices import (
     OPEN_LEAD_STATUSES,
     Direction,
@@ -223,6 +223,8 @@ class Interaction(TenantModel):
     """One touchpoint (call, email, SMS, meeting, note …), past or scheduled, with its
     follow-up. Never deleted; only the follow-up status changes after logging."""
 
+    organization = unindexed_organization()  # the composites lead with it
+    created_at = unindexed_created_at()  # nothing reads interactions by creation time
     type = models.CharField(max_length=16, choices=InteractionType.choices)
     direction = models.CharField(max_length=8, choices=Direction.choices, blank=True)
     occurred_at = models.DateTimeField()
@@ -242,18 +244,32 @@ class Interaction(TenantModel):
     follow_up_status = models.CharField(
         max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.NONE
     )
+    # no single-column indexes: interaction_timeline_idx, interaction_lead_idx and
+    # interaction_opportunity_idx lead with these keys (every read is tenant-scoped, and
+    # nothing a timeline needs is deleted)
     customer = models.ForeignKey(
         "customers.Customer",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="interactions",
+        db_index=False,
     )
     lead = models.ForeignKey(
-        Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
+        Lead,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interactions",
+        db_index=False,
     )
     opportunity = models.ForeignKey(
-        Opportunity, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
+        Opportunity,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interactions",
+        db_index=False,
     )
     transcript = models.TextField(blank=True)
     summary = models.TextField(blank=True)

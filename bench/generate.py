@@ -40,7 +40,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import (
@@ -545,6 +545,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, generate in GENERATORS.items():
             if counts[name] > 0:
                 made[name] = generate(ctx, counts[name])
+        if made and connection.vendor == "postgresql":
+            # fresh statistics for every table written (autovacuum would take a while): a
+            # plan chosen on empty statistics (a correlated subquery on a non-leading
+            # index column) made the 360's recent invoices take 8–24 ms instead of 0.03
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         token = None
         if not args.no_token:
             _, token = token_create(org=org, actor=ctx.actor, membership=owner, name="bench")

@@ -8,7 +8,8 @@ placeholders::
 
     recent_notes = Prepared(
         lambda p: CustomerNote.objects.filter(customer_id=p.customer)
-        .values("id", "body", "author_label", "created_at")[:5]
+        .values("id", "body", "author_label", "created_at")[:5],
+        customer="id",
     )
     rows = recent_notes(customer=customer.pk)  # [{"id": …, "body": …, …}, …]
 
@@ -159,7 +160,10 @@ class Prepared:
             raise ValueError(
                 f"placeholders not found in the compiled query: {sorted(missing) or 'organization'}"
             )
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        if getattr(query, "selected", None):  # as ValuesIterable names the columns
+            names = list(query.selected)
+        else:
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
         return _Compiled(sql, tuple(params), slots, names, compiler, converters)

@@ -91,3 +91,21 @@ def test_it_checks_its_placeholders(org):
         models = Prepared(lambda p: Customer.objects.filter(pk=p.customer), customer="id")
         with pytest.raises(TypeError):
             models(customer=None)
+
+
+def test_it_names_the_columns_in_the_order_values_lists_them(org, noted):
+    """An expression listed before a field (Django 5.2 selects in the values() order)."""
+    from django.db.models import Value
+
+    def build(customer):
+        return (
+            Customer.objects.filter(pk=customer)
+            .annotate(marker=Value("m"))
+            .values("marker", "number", "id")
+        )
+
+    prepared = Prepared(lambda p: build(p.customer), customer="id")
+    with tenant_scope(org):
+        c = noted["a"]
+        assert prepared(customer=c.pk) == list(build(c.pk))
+        assert prepared(customer=c.pk)[0]["marker"] == "m"

@@ -18,7 +18,15 @@ VINs, plates, customer numbers — then sends them to the server only (loopback)
 * ``reads``: ``GET /customers/{id}``, the list's first page and deeper pages (cursors at
   random depths, made the way the server makes them) open loop at ``--read-rate``;
 * ``overview``: ``GET /customers/{id}/overview`` for customers with vehicles and notes,
-  open loop at ``--overview-rate``.
+  open loop at ``--overview-rate``;
+* ``api``: no server — the same kinds of request (and ``GET /me``, the fixed cost) through
+  Django's test ``Client`` in this process, one at a time, ``--api-requests`` of each kind:
+  the whole request path (middleware, bearer auth, throttle, ninja, serialization) with
+  its CPU time per request in this process and, on PostgreSQL, in the database's backend
+  process (from ``/proc``), and statements per request (``CaptureQueriesContext``, on a
+  separate pass so that capturing does not slow the timed one). CPU time does not depend
+  on what else runs on the machine; wall time does. ``--api-profile FILE`` also writes a
+  cProfile of the timed passes.
 
 Exit status 1 if any request did not answer 200.
 """
@@ -300,6 +308,82 @@ def in_process(org, queries: list[tuple[str, str]]) -> tuple[Results, Results]:
     return wall, cpu
 
 
+def _backend_cpu(connection) -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def api_in_process(args, plan: dict[str, list[str]]) -> dict:
+    """Each kind's requests through the test ``Client`` (the full request path, no HTTP):
+    CPU ms per request (this process, and PostgreSQL's backend), wall p50/p95, statements."""
+    import cProfile
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext
+
+    settings.API_RATE_LIMIT = "100000000/m"  # still counted (same cost), never answers 429
+    client = TestClient(HTTP_AUTHORIZATION=f"Bearer {args.token}")
+    for paths in plan.values():  # warm up: imports, compiled queries, connection
+        for path in paths[:30]:
+            assert client.get(path).status_code == 200, path
+    profile = cProfile.Profile() if args.api_profile else None
+    report = {}
+    print(
+        f"\nin process through the test Client, one request at a time ({connection.vendor})"
+        f"\n{'kind':<12}{'n':>6}{'CPU ms':>9}{'+db CPU':>9}{'stmts':>7}{'p50 ms':>9}{'p95 ms':>9}"
+    )
+    for kind, paths in plan.items():
+        with CaptureQueriesContext(connection) as queries:
+            for path in paths[:20]:
+                client.get(path)
+        statements = len(queries.captured_queries) / len(paths[:20])
+        wall, errors = [], 0
+        db_started, cpu_started = _backend_cpu(connection), time.process_time()
+        if profile:
+            profile.enable()
+        for path in paths:
+            started = time.perf_counter()
+            errors += client.get(path).status_code != 200
+            wall.append((time.perf_counter() - started) * 1000)
+        if profile:
+            profile.disable()
+        cpu = (time.process_time() - cpu_started) * 1000 / len(paths)
+        db_ended = _backend_cpu(connection)
+        db = (db_ended - db_started) * 1000 / len(paths) if db_started is not None else None
+        wall.sort()
+        report[kind] = {
+            "n": len(paths),
+            "cpu_ms": round(cpu, 2),
+            "db_cpu_ms": None if db is None else round(db, 2),
+            "statements": round(statements, 1),
+            "p50": round(percentile(wall, 50), 2),
+            "p95": round(percentile(wall, 95), 2),
+            "errors": errors,
+        }
+        r = report[kind]
+        print(
+            f"{kind:<12}{r['n']:>6}{r['cpu_ms']:>9.2f}"
+            f"{'—' if db is None else f'{db:.2f}':>9}{r['statements']:>7.1f}"
+            f"{r['p50']:>9.2f}{r['p95']:>9.2f}" + (f"  {errors} errors" if errors else "")
+        )
+    print(f"load average {_load()}")
+    if profile:
+        profile.dump_stats(args.api_profile)
+        print(f"profile written to {args.api_profile}")
+    return report
+
+
 def search_path(q: str) -> str:
     return f"{API}/customers?limit=25&q={quote(q)}"
 
@@ -356,9 +440,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--suite",
         action="append",
-        choices=["queries", "search", "saturation", "reads", "overview"],
-        help="what to run (repeatable; default all)",
+        choices=["queries", "search", "saturation", "reads", "overview", "api"],
+        help="what to run (repeatable; default all but api)",
     )
+    parser.add_argument(
+        "--api-requests", type=int, default=500, help="requests of each kind for --suite api"
+    )
+    parser.add_argument("--api-profile", help="--suite api: write a cProfile of it here")
     parser.add_argument(
         "--in-process", type=int, default=1000, help="queries for the in-process suite"
     )
@@ -399,6 +487,19 @@ def main(argv: list[str] | None = None) -> int:
         if suites == ["queries"]:
             print(json.dumps(report) if args.json else "")
             return 0
+    if "api" in suites:
+        n = args.api_requests
+        reads = read_requests(org, customers, rng, n * 8)
+        plan = {"me": [f"{API}/me"] * n}
+        for kind in ("detail", "list_first", "list_deep"):
+            plan[kind] = [path for k, path in reads if k == kind][:n]
+        plan["search"] = [search[i % len(search)][1] for i in range(n)]
+        plan["overview"] = [path for _, path in overview_requests(org, rng, n)]
+        report["api"] = api_in_process(args, plan)
+        if set(suites) <= {"queries", "api"}:
+            print(json.dumps(report) if args.json else "")
+            failed = any(r["errors"] for r in report["api"].values())
+            return 1 if failed else 0
     open_loop(args, [rng.choice(search) for _ in range(args.warmup)], rate=100, threads=8)
 
     if "search" in suites:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from ninja.conf import settings as ninja_settings
@@ -134,3 +135,27 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_the_csp_built_once_is_what_django_csp_builds_and_follows_the_settings(api):
+    """``core.middleware.CSPMiddleware`` caches the header; it must equal the library's
+    own build, on API answers and pages, and change with the settings."""
+    from csp.decorators import csp_update
+    from csp.utils import build_policy
+
+    assert api.get("/me")["Content-Security-Policy"] == build_policy()
+    assert Client().get(reverse("accounts:login"))["Content-Security-Policy"] == build_policy()
+    changed = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["https://img.example"]}}
+    with override_settings(CONTENT_SECURITY_POLICY_REPORT_ONLY=changed):
+        response = api.get("/me")
+        assert response["Content-Security-Policy-Report-Only"] == build_policy(report_only=True)
+        assert "img.example" in response["Content-Security-Policy-Report-Only"]
+    assert "Content-Security-Policy-Report-Only" not in api.get("/me")
+    # a view that customises its policy gets the library's own header
+    from frontdesk.core.middleware import CSPMiddleware
+
+    view = csp_update({"img-src": ["https://cdn.example"]})(lambda request: HttpResponse("ok"))
+    request = RequestFactory().get("/x")
+    response = CSPMiddleware(view)(request)
+    assert "https://cdn.example" in response["Content-Security-Policy"]

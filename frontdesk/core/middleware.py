@@ -11,10 +11,17 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import re
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as _LibraryCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 from frontdesk.core.context import RequestMeta, new_request_id, reset_request_meta, set_request_meta
@@ -83,6 +90,65 @@ def _as_problem(request: HttpRequest, response: HttpResponse) -> HttpResponse:
             headers["Retry-After"] = response["Retry-After"]
         return problem_response(response.status_code, detail=detail, headers=headers)
     return response
+
+
+# --- Content-Security-Policy, built once ---------------------------------------------------
+_CUSTOMISED = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+_policies: dict[bool, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_policies(*, setting, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _policies.clear()
+
+
+def _policy(report_only: bool) -> str:
+    if report_only not in _policies:
+        _policies[report_only] = build_policy(report_only=report_only)
+    return _policies[report_only]
+
+
+class CSPMiddleware(_LibraryCSPMiddleware):
+    """django-csp's middleware, except that the two headers are built from the settings
+    once, not on every response (~0.1 ms each time, a sixth of a small API request's
+    CPU). A response a view customised (``@csp_update`` …) or a request that used its
+    nonce takes the library's own path, so the headers are what the library would send.
+    """
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in _CUSTOMISED
+        ):
+            return super().process_response(request, response)
+        if (
+            response.status_code
+            in (
+                http.client.INTERNAL_SERVER_ERROR,
+                http.client.NOT_FOUND,
+            )
+            and settings.DEBUG
+        ):
+            return response
+        for report_only, header, exempt, setting in (
+            (False, HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (True, HEADER_REPORT_ONLY, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        ):
+            csp = _policy(report_only)
+            if not csp or header in response or getattr(response, exempt, False) is not False:
+                continue
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[header] = csp
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
 
 
 class ApiTransactionMiddleware:

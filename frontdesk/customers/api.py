@@ -19,7 +19,7 @@ from frontdesk.customers.duplicates import duplicate_pairs
 from frontdesk.customers.history import vehicle_history
 from frontdesk.customers.merge import customer_merge
 from frontdesk.customers.models import Company, Customer, CustomerVehicle, NotDuplicate, Vehicle
-from frontdesk.customers.overview import customer_overview
+from frontdesk.customers.overview import customer_overview_data
 from frontdesk.customers.schemas import (
     CompanyIn,
     CompanyOut,
@@ -156,7 +156,8 @@ def duplicate_dismissal_undo(request: HttpRequest, dismissal_id: UUID):
 )
 def customer_get(request: HttpRequest, customer_id: UUID):
     """One customer with phones, emails, addresses, tags and company."""
-    return selectors.customer_get(org=request.org, id=customer_id)
+    row, _ = selectors.customer_detail_row(org=request.org, id=customer_id)
+    return CustomerOut.from_row(row)
 
 
 @router.put(
@@ -305,8 +306,9 @@ def customer_merge_into(request: HttpRequest, customer_id: UUID, payload: MergeI
 def customer_overview_get(request: HttpRequest, customer_id: UUID):
     """The 360: identity, contact, consent, vehicles, notes, tags and every section
     another domain registered."""
-    customer = selectors.customer_get(org=request.org, id=customer_id)
-    return customer_overview(customer=customer, actor=request.auth)
+    return OverviewOut.from_data(
+        customer_overview_data(org=request.org, id=customer_id, actor=request.auth)
+    )
 
 
 # --- customers' vehicles -----------------------------------------------------------------

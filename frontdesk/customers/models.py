@@ -406,8 +406,13 @@ class Vehicle(TenantModel):
         ]
 
     def __str__(self) -> str:
-        label = " ".join(str(p) for p in (self.year, self.make, self.model) if p)
-        return label or self.vin or self.plate or "vehicle"
+        return self.label(self.year, self.make, self.model, self.vin, self.plate)
+
+    @staticmethod
+    def label(year, make: str, model: str, vin: str | None, plate: str) -> str:
+        """What ``str(vehicle)`` says, from the columns (for code reading plain rows)."""
+        words = " ".join(str(p) for p in (year, make, model) if p)
+        return words or vin or plate or "vehicle"
 
 
 class CustomerVehicle(TenantModel):

@@ -441,6 +441,21 @@ class CustomerOut(CustomerListItem):
             "do_not_contact": obj.do_not_contact,
         }
 
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> CustomerOut:
+        """From ``selectors.customer_detail_row`` without validating again (the values
+        come from the database with these fields' types; a test checks the answer equals
+        the validated one, as ``CustomerPage.from_rows``)."""
+        company = row["company"]
+        values = {name: row[name] for name in cls.model_fields}
+        values["company"] = company and CompanyRef.model_construct(**company)
+        values["segment"] = Segment(row["segment"])
+        values["phones"] = [PhoneOut.model_construct(**p) for p in row["phones"]]
+        values["emails"] = [EmailOut.model_construct(**e) for e in row["emails"]]
+        values["addresses"] = [AddressOut.model_construct(**a) for a in row["addresses"]]
+        values["communication"] = Communication.model_construct(**row["communication"])
+        return cls.model_construct(**values)
+
 
 class CustomerFilter(Schema):
     """Query parameters of ``GET /customers`` (the UI list and the export use the same)."""
@@ -892,3 +907,26 @@ class OverviewOut(Schema):
     vehicles: list[CustomerVehicleOut] = Field(description="current, active vehicles")
     recent_notes: list[NoteOut]
     sections: dict[str, Any] = Field(description="one entry per domain that registered a section")
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> OverviewOut:
+        """From ``overview.customer_overview_data`` without validating again (plain rows
+        with these fields' types; a test checks the answer equals the validated one)."""
+        consent = data["consent"]
+        return cls.model_construct(
+            customer=CustomerOut.from_row(data["customer"]),
+            consent=ConsentOut.model_construct(
+                **{
+                    **consent,
+                    "phones": [PhoneConsentOut.model_construct(**p) for p in consent["phones"]],
+                }
+            ),
+            vehicles=[
+                CustomerVehicleOut.model_construct(
+                    **{**link, "vehicle": VehicleOut.model_construct(**link["vehicle"])}
+                )
+                for link in data["vehicles"]
+            ],
+            recent_notes=[NoteOut.model_construct(**note) for note in data["recent_notes"]],
+            sections=data["sections"],
+        )

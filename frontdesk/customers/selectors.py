@@ -11,22 +11,30 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import (
+    DateTimeField,
     Exists,
+    F,
     OuterRef,
+    PositiveSmallIntegerField,
     Prefetch,
     QuerySet,
+    Value,
     prefetch_related_objects,
 )
 
 from frontdesk.core.api import ListParams, paginate
-from frontdesk.core.errors import ValidationFailed
-from frontdesk.core.lookups import get_or_404
+from frontdesk.core.errors import NotFound, ValidationFailed
+from frontdesk.core.lookups import _as_uuid, get_or_404
+from frontdesk.core.prepared import Prepared
 from frontdesk.customers.choices import CustomerStatus, Segment
 from frontdesk.customers.duplicates import likely_matches
 from frontdesk.customers.models import (
     Company,
     Customer,
+    CustomerAddress,
+    CustomerEmail,
     CustomerNote,
+    CustomerPhone,
     CustomerTag,
     CustomerVehicle,
     Vehicle,
@@ -198,6 +206,147 @@ def customer_get(*, org: Organization, id) -> Customer:
     if customer.organization_id == org.pk:
         customer.organization = org
     return customer
+
+
+# --- the detail as plain rows (the API's GET /customers/{id} and the 360) -----------------
+# The customer's own columns (all but the search keys) with its company's name, then its
+# contact points and tags in one UNION ALL: two indexed queries compiled once
+# (``core.prepared``), no model instances. ``customer_detail_row`` answers what
+# ``CustomerOut`` reads from the model; a test checks both agree.
+DETAIL_SKIP = {"search_text", "name_key", "last_first_key", "company_key"}
+DETAIL_COLUMNS = tuple(
+    f.attname for f in Customer._meta.concrete_fields if f.attname not in DETAIL_SKIP
+)
+
+_customer_row = Prepared(
+    lambda p: Customer.objects.filter(pk=p.customer).values(*DETAIL_COLUMNS, "company__name"),
+    customer="id",
+)
+
+
+def _contacts(model, customer, **columns):
+    """One part of the contact points' union: the same 12 columns from each table
+    (``kind`` says which table; columns a table lacks are constants)."""
+    blank, no = Value(""), Value(False)
+    row = {
+        "src": Value(model.__name__),
+        "a": blank,
+        "b": blank,
+        "c": blank,
+        "d": blank,
+        "e": blank,
+        "f": blank,
+        "x": no,
+        "y": no,
+        "t": Value(None, output_field=DateTimeField()),
+        "pos": Value(0, output_field=PositiveSmallIntegerField()),
+        "k": blank,  # the tags' order (by tag); blank for the others (position, id)
+        "oid": F("id"),
+    }
+    row.update(columns)
+    return model.objects.filter(customer_id=customer).order_by().values(**row)
+
+
+_contact_rows = Prepared(
+    lambda p: (
+        _contacts(
+            CustomerPhone,
+            p.customer,
+            a=F("number"),
+            b=F("kind"),
+            x=F("primary"),
+            y=F("consent_to_call"),
+            t=F("consent_at"),
+            pos=F("position"),
+        )
+        .union(
+            _contacts(
+                CustomerEmail,
+                p.customer,
+                a=F("address"),
+                b=F("kind"),
+                x=F("primary"),
+                pos=F("position"),
+            ),  # fmt: skip
+            _contacts(
+                CustomerAddress,
+                p.customer,
+                a=F("kind"),
+                b=F("street"),
+                c=F("city"),
+                d=F("state"),
+                e=F("postal_code"),
+                f=F("country"),
+                x=F("primary"),
+                pos=F("position"),
+            ),  # fmt: skip
+            _contacts(CustomerTag, p.customer, a=F("tag"), k=F("tag")),
+            all=True,
+        )
+        .order_by("src", "pos", "k", "oid")
+    ),
+    customer="id",
+)
+
+
+def _contact_points(customer_id) -> dict[str, list]:
+    """Phones, emails, addresses (each in its table's order) and tags (by tag): one query."""
+    out: dict[str, list] = {"phones": [], "emails": [], "addresses": [], "tags": []}
+    for r in _contact_rows(customer=customer_id):
+        src = r["src"]
+        if src == "CustomerPhone":
+            out["phones"].append(
+                {
+                    "number": r["a"],
+                    "kind": r["b"],
+                    "primary": r["x"],
+                    "consent_to_call": r["y"],
+                    "consent_at": r["t"],
+                }  # fmt: skip
+            )
+        elif src == "CustomerEmail":
+            out["emails"].append({"address": r["a"], "kind": r["b"], "primary": r["x"]})
+        elif src == "CustomerAddress":
+            out["addresses"].append(
+                {
+                    "kind": r["a"],
+                    "street": r["b"],
+                    "city": r["c"],
+                    "state": r["d"],
+                    "postal_code": r["e"],
+                    "country": r["f"],
+                    "primary": r["x"],
+                }  # fmt: skip
+            )
+        else:
+            out["tags"].append(r["a"])
+    return out
+
+
+def customer_detail_row(*, org: Organization, id) -> tuple[dict[str, Any], Customer]:
+    """``(row, customer)``: the fields of ``CustomerOut`` as one dict (contact points,
+    tags, company and communication included) and a ``Customer`` built from the same
+    columns for code that wants the model (the 360's sections); 404 as ``customer_get``.
+    The instance has no search keys loaded (reading one costs a query) and its
+    ``organization`` is ``org``."""
+    key = _as_uuid(id)
+    rows = _customer_row(customer=key) if key else []
+    if not rows:
+        raise NotFound(f"No {Customer._meta.verbose_name} with id {id}.")
+    row = rows[0]
+    company_name = row.pop("company__name")
+    customer = Customer.from_db("default", DETAIL_COLUMNS, [row[name] for name in DETAIL_COLUMNS])
+    if customer.organization_id == org.pk:
+        customer.organization = org
+    out = {name: row[name] for name in DETAIL_COLUMNS}
+    for name in ("organization_id", "company_id", "merged_at"):
+        out.pop(name)
+    out["company"] = {"id": row["company_id"], "name": company_name} if row["company_id"] else None
+    out["communication"] = {
+        name: row[name] for name in ("opt_in_email", "opt_in_sms", "opt_in_mail", "do_not_contact")
+    }
+    out.update(_contact_points(key))
+    return out, customer
 
 
 def customer_note_list(*, customer: Customer) -> QuerySet[CustomerNote]:

@@ -1,23 +1,25 @@
-"""The inquiries section of the customer 360 (``GET /customers/{id}/overview``)."""
+"""The inquiries section of the customer 360 (``GET /customers/{id}/overview``): plain
+rows, one query compiled once (``core.prepared``)."""
 
 from __future__ import annotations
 
+from frontdesk.core.prepared import Prepared
 from frontdesk.inquiries.models import Inquiry
 
 RECENT = 5
 
+_recent = Prepared(
+    lambda p: (
+        Inquiry.objects.filter(customer_id=p.customer)
+        .order_by("-created_at", "-id")
+        .values("id", "number", "status", "message", "created_at")[:RECENT]
+    ),
+    customer="id",
+)
+
 
 def inquiries_for_overview(customer) -> dict:
-    recent = Inquiry.objects.filter(customer=customer).order_by("-created_at", "-id")[:RECENT]
-    return {
-        "recent": [
-            {
-                "id": i.pk,
-                "number": i.number,
-                "status": i.status,
-                "message": i.message[:200],
-                "created_at": i.created_at,
-            }
-            for i in recent
-        ]
-    }
+    rows = _recent(customer=customer.pk)
+    for row in rows:
+        row["message"] = row["message"][:200]
+    return {"recent": rows}

@@ -5,37 +5,52 @@ from __future__ import annotations
 
 from typing import Any
 
+from frontdesk.core.prepared import Prepared
 from frontdesk.customers import merge, overview
 from frontdesk.customers.models import Customer
 from frontdesk.memberships import permissions as perm
 from frontdesk.memberships.models import CustomerMembership
-from frontdesk.memberships.selectors import membership_history
 from frontdesk.memberships.services import memberships_merge
 
 RECENT = 5
 
+# ``selectors.membership_history`` as plain rows, compiled once (``core.prepared``)
+_history = Prepared(
+    lambda p: CustomerMembership.objects.filter(customer_id=p.customer).values(
+        "id",
+        "plan__name",
+        "plan__priority_label",
+        "kind",
+        "status",
+        "starts_on",
+        "expires_on",
+        "ended_on",
+    )[:RECENT],
+    customer="id",
+)
+
 
 def customer_membership(customer: Customer) -> dict[str, Any]:
-    rows = list(membership_history(customer=customer)[:RECENT])
-    current = next((m for m in rows if m.status == "active"), None)
+    rows = _history(customer=customer.pk)
+    current = next((m for m in rows if m["status"] == "active"), None)
     return {
         "current": {
-            "id": current.pk,
-            "plan": current.plan.name,
-            "priority": current.plan.priority_label,
-            "kind": current.kind,
-            "starts_on": current.starts_on,
-            "expires_on": current.expires_on,
+            "id": current["id"],
+            "plan": current["plan__name"],
+            "priority": current["plan__priority_label"],
+            "kind": current["kind"],
+            "starts_on": current["starts_on"],
+            "expires_on": current["expires_on"],
         }
         if current
         else None,
         "history": [
             {
-                "plan": m.plan.name,
-                "kind": m.kind,
-                "status": m.status,
-                "starts_on": m.starts_on,
-                "until": m.until,
+                "plan": m["plan__name"],
+                "kind": m["kind"],
+                "status": m["status"],
+                "starts_on": m["starts_on"],
+                "until": m["ended_on"] or m["expires_on"],
             }
             for m in rows
         ],

@@ -1,26 +1,27 @@
-"""The messages section of the customer 360 (``GET /customers/{id}/overview``)."""
+"""The messages section of the customer 360 (``GET /customers/{id}/overview``): plain
+rows, one query compiled once (``core.prepared``)."""
 
 from __future__ import annotations
 
+from frontdesk.core.prepared import Prepared
 from frontdesk.messaging.models import Message
 
 RECENT = 5
 
+_recent = Prepared(
+    lambda p: (
+        Message.objects.filter(customer_id=p.customer)
+        .order_by("-created_at", "-id")
+        .values(
+            "id", "channel", "status", "subject", "body", "blocked_reason", "created_at", "sent_at"
+        )[:RECENT]
+    ),
+    customer="id",
+)
+
 
 def messages_for_overview(customer) -> dict:
-    recent = Message.objects.filter(customer=customer).order_by("-created_at", "-id")[:RECENT]
-    return {
-        "recent": [
-            {
-                "id": m.pk,
-                "channel": m.channel,
-                "status": m.status,
-                "subject": m.subject,
-                "body": m.body[:200],
-                "blocked_reason": m.blocked_reason,
-                "created_at": m.created_at,
-                "sent_at": m.sent_at,
-            }
-            for m in recent
-        ]
-    }
+    rows = _recent(customer=customer.pk)
+    for row in rows:
+        row["body"] = row["body"][:200]
+    return {"recent": rows}

@@ -26,7 +26,7 @@ from frontdesk.scheduling.choices import (
     AppointmentStatus,
     RecommendationStatus,
 )
-from frontdesk.scheduling.models import Appointment, Bay, Closure, Job, Recommendation
+from frontdesk.scheduling.models import Appointment, Bay, Closure, Job, Recommendation, line_total
 from frontdesk.scheduling.times import (
     MAX_DURATION,
     SchedulingSettings,
@@ -467,3 +467,11 @@ def declined_work_list(
         late = Q(follow_up_status__in=PENDING_FOLLOW_UPS, due_date__lt=today)
         qs = qs.filter(late) if overdue else qs.exclude(late)
     return qs
+
+
+def job_totals(lines: list[dict[str, Any]]) -> dict[Any, int]:
+    """``{job_id: Job.total}`` from rows of ``job_id``, ``quantity`` and ``unit_price``."""
+    totals: dict[Any, int] = defaultdict(int)
+    for line in lines:
+        totals[line["job_id"]] += line_total(line["quantity"], line["unit_price"])
+    return totals

@@ -155,12 +155,10 @@ def board_column_get(
 ):
     """More cards of one column: open leads in the stage (its key or id), newest first,
     after ``cursor`` (a column's ``next_cursor``). A retired or unknown stage is 404."""
-    found = next(
-        (s for s in services.stages_ensure(org=request.org) if stage in (s.key, str(s.pk))),
-        None,
-    )
-    if found is None:
-        raise NotFound("No such stage.")
+    try:
+        found = services.stage_resolve(org=request.org, value=stage)
+    except ValidationFailed as exc:  # in a path, an unknown stage is not found
+        raise NotFound("No such stage.") from exc
     after = None
     if cursor:
         created_at, pk = decode_cursor(cursor, size=2)

@@ -384,15 +384,13 @@ def keyset_q(field: str, value: Any, pk: Any, *, descending: bool = False) -> Q:
     )
 
 
-def paginate(
-    qs: QuerySet,
-    *,
-    params: ListParams,
-    orders: dict[str, str],
-    default: str,
-) -> dict[str, Any]:
-    """Keyset pagination over ``qs``. ``orders`` maps public sort names to model fields
-    (non-null ones); the primary key breaks ties so pages never overlap or skip."""
+def page_position(
+    params: ListParams, *, model, orders: dict[str, str], default: str
+) -> tuple[str, str, bool, Any, Any]:
+    """``(order, field, descending, value, pk)`` of a keyset list: the public sort name,
+    the model field it sorts by, its direction and, with ``params.cursor``, the position
+    after which the page starts (``None, None`` on a first page). 422 on ``order`` or
+    ``cursor`` for anything this list did not give out."""
     order = params.order or default
     name = order.lstrip("-")
     if name not in orders:
@@ -401,23 +399,27 @@ def paginate(
         )
     field = orders[name]
     descending = order.startswith("-")
-    qs = qs.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
-    if params.cursor:
-        cursor_order, raw_value, raw_pk = _decode_cursor(params.cursor)
-        if cursor_order != order:
-            raise ValidationFailed({"cursor": "The cursor belongs to another sort order."})
-        try:
-            value = _model_field(qs.model, field).to_python(raw_value)
-            pk = qs.model._meta.pk.to_python(raw_pk)
-        except (DjangoValidationError, ValueError, TypeError) as exc:
-            raise ValidationFailed({"cursor": "Not a cursor this list gave out."}) from exc
-        if value is None or pk is None:
-            raise ValidationFailed({"cursor": "Not a cursor this list gave out."})
-        qs = qs.filter(keyset_q(field, value, pk, descending=descending))
-    rows = list(qs[: params.limit + 1])
+    if not params.cursor:
+        return order, field, descending, None, None
+    cursor_order, raw_value, raw_pk = _decode_cursor(params.cursor)
+    if cursor_order != order:
+        raise ValidationFailed({"cursor": "The cursor belongs to another sort order."})
+    try:
+        value = _model_field(model, field).to_python(raw_value)
+        pk = model._meta.pk.to_python(raw_pk)
+    except (DjangoValidationError, ValueError, TypeError) as exc:
+        raise ValidationFailed({"cursor": "Not a cursor this list gave out."}) from exc
+    if value is None or pk is None:
+        raise ValidationFailed({"cursor": "Not a cursor this list gave out."})
+    return order, field, descending, value, pk
+
+
+def page_of(rows: list, *, limit: int, order: str, field: str) -> dict[str, Any]:
+    """The page from up to ``limit + 1`` rows read in order: the first ``limit`` and, when
+    there were more, the cursor of the last one."""
     next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
+    if len(rows) > limit:
+        rows = rows[:limit]
         last = rows[-1]
         if isinstance(last, dict):  # a .values() queryset
             value, pk = last[field], last["id"]
@@ -427,6 +429,25 @@ def paginate(
                 value = getattr(value, part)
         next_cursor = _encode_cursor(order, value, pk)
     return {"items": rows, "next_cursor": next_cursor}
+
+
+def paginate(
+    qs: QuerySet,
+    *,
+    params: ListParams,
+    orders: dict[str, str],
+    default: str,
+) -> dict[str, Any]:
+    """Keyset pagination over ``qs``. ``orders`` maps public sort names to model fields
+    (non-null ones); the primary key breaks ties so pages never overlap or skip."""
+    order, field, descending, value, pk = page_position(
+        params, model=qs.model, orders=orders, default=default
+    )
+    qs = qs.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
+    if pk is not None:
+        qs = qs.filter(keyset_q(field, value, pk, descending=descending))
+    rows = list(qs[: params.limit + 1])
+    return page_of(rows, limit=params.limit, order=order, field=field)
 
 
 def error_responses(*codes: int) -> dict[int, Any]:

@@ -26,10 +26,10 @@ raises ``ScopeError`` (fail-closed, like the scoped manager); so does a call wit
 scopes disabled (the operator's scope), where the ORM query would have read every
 organization.
 
-Placeholders are single values of three kinds — ``id`` (a UUID), ``datetime``, ``date``
-— declared with the builder: ``Prepared(build, customer="id", now="datetime")``. Limits
-are part of the query (``[:5]``). The tests compare each prepared query with its queryset
-on varied data.
+Placeholders are single values of five kinds — ``id`` (a UUID), ``datetime``, ``date``,
+``text``, ``int`` — declared with the builder: ``Prepared(build, customer="id",
+now="datetime")``. Limits are part of the query (``[:5]``). The tests compare each
+prepared query with its queryset on varied data.
 """
 
 from __future__ import annotations
@@ -72,7 +72,13 @@ def _stand_in(kind: str) -> Any:
         return dt.datetime(1901, 1, 1, 0, 0, 1, uuid.uuid4().int % 999_999 + 1, tzinfo=dt.UTC)
     if kind == "date":
         return dt.date(1901, 1, 1) + dt.timedelta(days=uuid.uuid4().int % 3000 + 1)
-    raise ValueError(f"placeholder kind {kind!r}: one of id, datetime, date")
+    if kind == "text":
+        return f"prepared-stand-in-{uuid.uuid4().hex}"
+    if kind == "int":
+        # small enough for any integer column (Django drops a comparison that overflows
+        # the column's range); _compile_for checks two draws land in the same places
+        return 1000 + uuid.uuid4().int % 30_000
+    raise ValueError(f"placeholder kind {kind!r}: one of id, datetime, date, text, int")
 
 
 def _conversions(connection) -> list[Callable[[Any], Any]]:
@@ -87,8 +93,9 @@ def _conversions(connection) -> list[Callable[[Any], Any]]:
 
 
 class _Compiled:
-    def __init__(self, sql, params, slots, names, compiler, converters) -> None:
+    def __init__(self, sql, params, slots, names, compiler, converters, conversions) -> None:
         self.sql, self.params, self.slots = sql, params, slots
+        self.conversions = conversions
         self.names, self.compiler, self.converters = names, compiler, converters
 
 
@@ -113,8 +120,9 @@ class Prepared:
             raise ScopeError("A prepared query needs an organization scope.")
         compiled = self._compile()
         params = list(compiled.params)
-        for position, name, convert in compiled.slots:
-            params[position] = convert(org_id if name == self.ORG else values[name])
+        conversions = compiled.conversions
+        for position, name, how in compiled.slots:
+            params[position] = conversions[how](org_id if name == self.ORG else values[name])
         connection = connections[compiled.compiler.using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -135,6 +143,15 @@ class Prepared:
             return self._compiled[using]
 
     def _compile_for(self, using: str) -> _Compiled:
+        """Compile with two independent draws of stand-ins: the SQL and the positions of
+        the placeholders must agree (a stand-in that happened to equal a constant of the
+        query would not)."""
+        first, second = self._compile_once(), self._compile_once()
+        if first.sql != second.sql or first.slots != second.slots:
+            raise ValueError("the placeholders' positions in the compiled query are ambiguous")
+        return first
+
+    def _compile_once(self) -> _Compiled:
         stand = _Stand(self.kinds)
         org_stand = uuid.uuid4()
         with tenant_scope(org_stand):
@@ -152,7 +169,7 @@ class Prepared:
             for name, value in stands:
                 convert = next((c for c in conversions if _same(c(value), param)), None)
                 if convert is not None:
-                    slots.append((position, name, convert))
+                    slots.append((position, name, conversions.index(convert)))
                     found.add(name)
                     break
         missing = set(self.kinds) - found
@@ -166,7 +183,7 @@ class Prepared:
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
-        return _Compiled(sql, tuple(params), slots, names, compiler, converters)
+        return _Compiled(sql, tuple(params), slots, names, compiler, converters, conversions)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -75,9 +75,8 @@ def customer_list(request: HttpRequest, params: Query[ListParams], filters: Quer
     A name search that finds nobody answers close names instead, with
     ``close_matches: true``."""
     data = filters.model_dump(exclude={"q"})
-    qs = selectors.customer_list(org=request.org, filters=data)
     return CustomerPage.from_rows(
-        selectors.customer_page(qs, params=params, q=filters.q, rows=True)
+        selectors.customer_list_page(org=request.org, filters=data, params=params, q=filters.q)
     )
 
 

@@ -54,6 +54,7 @@ import django
 django.setup()
 
 from api_latency import Client, percentile
+from django.db import connection
 from django.db.models import Max, Q
 
 from frontdesk.core.api import _encode_cursor
@@ -276,6 +277,66 @@ def summarize(title: str, results: Results, elapsed: float | None, targets: str)
     return rows
 
 
+def _proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            tree[parent].append(int(entry.name))
+    return tree
+
+
+def cpu_snapshot(server_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by the server (``server_pid`` and its descendants), every
+    PostgreSQL process of this machine, and this load generator."""
+    out = {"client": time.process_time(), "server": 0.0, "postgres": 0.0}
+    tree = _children() if server_pid else {}
+    todo = [server_pid] if server_pid else []
+    while todo:
+        pid = todo.pop()
+        out["server"] += _proc_cpu(pid)
+        todo.extend(tree.get(pid, []))
+    database = connection.settings_dict["NAME"]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() != "postgres":
+                    continue
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if f" {database} " in title:  # this database's backends only
+                out[f"pg{entry.name}"] = _proc_cpu(int(entry.name))
+    return out
+
+
+def print_cpu(before: dict[str, float], after: dict[str, float], requests: int) -> dict:
+    """CPU ms per request of each part between two snapshots: what caps the rate on this
+    machine, and steadier than latency when the machine is shared."""
+    after = dict(after)
+    # a backend's CPU: what it used in the window (a new one from zero, an ended one lost)
+    after["postgres"] = sum(v - before.get(k, 0.0) for k, v in after.items() if k[:2] == "pg")
+    before = {**before, "postgres": 0.0}
+    per = {
+        k: round((after[k] - before[k]) * 1000 / max(requests, 1), 2)
+        for k in ("client", "server", "postgres")
+    }
+    parts = ", ".join(f"{k} {v:.2f}" for k, v in per.items())
+    print(f"CPU ms per request: {parts} (server counted only with --server-pid)")
+    return per
+
+
 def _stats(values: list[float], errors: int) -> dict:
     return {
         "n": len(values),
@@ -450,6 +511,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--in-process", type=int, default=1000, help="queries for the in-process suite"
     )
+    parser.add_argument(
+        "--server-pid", type=int, help="the server's main process: report its CPU per request"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args(argv)
@@ -505,6 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     if "search" in suites:
         n = int(args.rate * args.duration)
         plan = [search[i % len(search)] for i in range(n)]
+        before = cpu_snapshot(args.server_pid)
         results, elapsed = open_loop(args, plan, args.rate)
         report["search"] = summarize(
             f"search, open loop {args.rate:g} req/s for {args.duration:g}s",
@@ -512,10 +577,13 @@ def main(argv: list[str] | None = None) -> int:
             elapsed,
             "target p95 <= 15 ms, p99 <= 30 ms",
         )
+        report["search"]["cpu_ms"] = print_cpu(before, cpu_snapshot(args.server_pid), n)
     if "saturation" in suites:
+        before = cpu_snapshot(args.server_pid)
         rps, results = closed_loop(
             args, search, args.saturation_concurrency, args.saturation_duration
         )
+        after = cpu_snapshot(args.server_pid)
         report["saturation"] = summarize(
             f"search, closed loop {args.saturation_concurrency} clients",
             results,
@@ -523,9 +591,13 @@ def main(argv: list[str] | None = None) -> int:
             "service time",
         )
         report["saturation"]["rps"] = round(rps, 1)
+        report["saturation"]["cpu_ms"] = print_cpu(
+            before, after, sum(len(v) for v in results.latency.values())
+        )
         print(f"saturation: {rps:.0f} req/s; load average {_load()}")
     if "reads" in suites:
         n = int(args.read_rate * args.duration)
+        before = cpu_snapshot(args.server_pid)
         results, elapsed = open_loop(args, read_requests(org, customers, rng, n), args.read_rate)
         report["reads"] = summarize(
             f"detail and list pages, open loop {args.read_rate:g} req/s",
@@ -533,8 +605,10 @@ def main(argv: list[str] | None = None) -> int:
             elapsed,
             "target p99 <= 25 ms",
         )
+        report["reads"]["cpu_ms"] = print_cpu(before, cpu_snapshot(args.server_pid), n)
     if "overview" in suites:
         n = int(args.overview_rate * args.duration)
+        before = cpu_snapshot(args.server_pid)
         results, elapsed = open_loop(args, overview_requests(org, rng, n), args.overview_rate)
         report["overview"] = summarize(
             f"overview, open loop {args.overview_rate:g} req/s",
@@ -542,6 +616,7 @@ def main(argv: list[str] | None = None) -> int:
             elapsed,
             "target p95 <= 30 ms",
         )
+        report["overview"]["cpu_ms"] = print_cpu(before, cpu_snapshot(args.server_pid), n)
     if args.json:
         print(json.dumps(report))
     failed = any(

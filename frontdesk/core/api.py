@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
+import decimal
 import json
 import logging
 import math
 import threading
+import uuid
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, Generic, TypeVar
@@ -35,6 +38,8 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.openapi.schema import OpenAPISchema
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security.base import AuthBase
 from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
@@ -573,11 +578,59 @@ class ApiDocs(Swagger):
         return render(request, self.template, context)
 
 
+def _json_datetime(o: dt.datetime) -> str:
+    """A datetime as Django's JSON encoder writes it (milliseconds, ``Z`` for UTC)."""
+    r = o.isoformat()
+    if o.microsecond:
+        r = r[:23] + r[26:]
+    if r.endswith("+00:00"):
+        r = r[:-6] + "Z"
+    return r
+
+
+class _FastEncoder(NinjaJSONEncoder):
+    """``NinjaJSONEncoder``'s output, with the commonest values (datetimes, UUIDs,
+    decimals, dates; a page of 25 customers has ~100) looked up by exact type instead of
+    going down its chain of ``isinstance`` checks. Anything else, subclasses included,
+    takes the chain. A test checks both encoders write the same bytes."""
+
+    BY_TYPE: dict[type, Any] = {
+        dt.datetime: _json_datetime,
+        uuid.UUID: str,
+        decimal.Decimal: str,
+        dt.date: dt.date.isoformat,
+    }
+
+    def default(self, o: Any) -> Any:
+        write = self.BY_TYPE.get(type(o))
+        return write(o) if write is not None else super().default(o)
+
+
+class FastJSONRenderer(JSONRenderer):
+    encoder_class = _FastEncoder
+
+
+_RENDERER = FastJSONRenderer()
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    """``data`` rendered as the API renders an operation's answer, for an operation that
+    builds its answer from trusted rows already in the shape of its response schema
+    (which django-ninja would otherwise validate again, field by field). The schema still
+    documents the answer; a test of the operation checks the two agree."""
+    return HttpResponse(
+        _RENDERER.render(None, data, response_status=status),
+        status=status,
+        content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}",
+    )
+
+
 class FrontdeskAPI(NinjaAPI):
     """NinjaAPI with the completed OpenAPI document and the self-hosted docs page."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("docs", ApiDocs())
+        kwargs.setdefault("renderer", _RENDERER)
         super().__init__(**kwargs)
         self._openapi_documents: dict[str, OpenAPISchema] = {}
 

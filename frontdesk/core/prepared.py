@@ -84,11 +84,17 @@ def _stand_in(kind: str) -> Any:
 def _conversions(connection) -> list[Callable[[Any], Any]]:
     """How a compiler may have turned a stand-in into a parameter."""
     ops = connection.ops
+
+    def integer(internal_type: str) -> Callable[[Any], Any]:
+        # psycopg 3 gets integers wrapped by size (Int2, Int4, Int8)
+        return lambda v: ops.adapt_integerfield_value(v, internal_type) if type(v) is int else v
+
     return [
         lambda v: v,
         lambda v: v.hex if isinstance(v, uuid.UUID) else v,
         lambda v: ops.adapt_datetimefield_value(v) if isinstance(v, dt.datetime) else v,
         lambda v: ops.adapt_datefield_value(v) if isinstance(v, dt.date) else v,
+        *(integer(t) for t in ("SmallIntegerField", "IntegerField", "BigIntegerField")),
     ]
 
 

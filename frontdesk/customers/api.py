@@ -10,7 +10,14 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from frontdesk.core.api import ListParams, Page, api_permission, error_responses, paginate
+from frontdesk.core.api import (
+    ListParams,
+    Page,
+    api_permission,
+    error_responses,
+    json_response,
+    paginate,
+)
 from frontdesk.core.errors import NotFound
 from frontdesk.core.lookups import get_or_404, get_referenced
 from frontdesk.customers import permissions as perm
@@ -75,9 +82,8 @@ def customer_list(request: HttpRequest, params: Query[ListParams], filters: Quer
     A name search that finds nobody answers close names instead, with
     ``close_matches: true``."""
     data = filters.model_dump(exclude={"q"})
-    return CustomerPage.from_rows(
-        selectors.customer_list_page(org=request.org, filters=data, params=params, q=filters.q)
-    )
+    page = selectors.customer_list_page(org=request.org, filters=data, params=params, q=filters.q)
+    return json_response(CustomerPage.data_from_rows(page))
 
 
 @router.post(
@@ -156,7 +162,7 @@ def duplicate_dismissal_undo(request: HttpRequest, dismissal_id: UUID):
 def customer_get(request: HttpRequest, customer_id: UUID):
     """One customer with phones, emails, addresses, tags and company."""
     row, _ = selectors.customer_detail_row(org=request.org, id=customer_id)
-    return CustomerOut.from_row(row)
+    return json_response(CustomerOut.data_from_row(row))
 
 
 @router.put(

@@ -8,17 +8,19 @@ list and the export all call it, then page it with ``customer_page``.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+import json
 from typing import Any
 
 from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    Field,
     OuterRef,
     PositiveSmallIntegerField,
     Prefetch,
     QuerySet,
+    Subquery,
     Value,
     prefetch_related_objects,
 )
@@ -148,17 +150,36 @@ LIST_VALUES = (
 )
 
 
+class TagList(Subquery):
+    """A customer's tags, sorted, as one column of its row (no second query for a page's
+    tags): ``ARRAY(…)`` on PostgreSQL, ``json_group_array`` on SQLite; read it with
+    :func:`tag_list`."""
+
+    def __init__(self) -> None:
+        tags = CustomerTag.objects.filter(customer_id=OuterRef("pk")).order_by("tag")
+        super().__init__(tags.values("tag"), output_field=Field())
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="ARRAY(%(subquery)s)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "(SELECT json_group_array(tag) FROM (%(subquery)s))"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def tag_list(value) -> list[str]:
+    """The tags a :class:`TagList` column holds."""
+    if isinstance(value, str):  # SQLite's JSON array; its order is not guaranteed
+        return sorted(json.loads(value))
+    return list(value or [])
+
+
 def _list_rows(rows: list[dict]) -> list[dict]:
-    """``company`` as ``{id, name}`` and ``tags`` (sorted) on each row, in one query."""
-    tags: dict[Any, list[str]] = defaultdict(list)
-    if rows:
-        tagged = CustomerTag.objects.filter(customer_id__in=[r["id"] for r in rows])
-        for customer_id, tag in tagged.order_by("tag").values_list("customer_id", "tag"):
-            tags[customer_id].append(tag)
+    """``company`` as ``{id, name}`` and ``tags`` (sorted) on each row."""
     for row in rows:
         company_id, company_name = row.pop("company_id"), row.pop("company__name")
         row["company"] = {"id": company_id, "name": company_name} if company_id else None
-        row["tags"] = tags.get(row["id"], [])
+        row["tags"] = tag_list(row.pop("tag_list"))
         row.pop("name_key", None)
     return rows
 
@@ -170,7 +191,7 @@ def customer_page(
     A name search with no result offers close names instead (``close_matches``).
     Items are customers with their tags, or with ``rows=True`` plain rows of the list
     item's fields (what the API answers)."""
-    listed = qs.values(*LIST_VALUES, "name_key") if rows else qs
+    listed = qs.values(*LIST_VALUES, "name_key", tag_list=TagList()) if rows else qs
     finish = _list_rows if rows else _with_tags
     if q and q.strip():
         ids, next_cursor = search_customer_ids(qs, q=q, limit=params.limit, cursor=params.cursor)
@@ -193,35 +214,25 @@ def customer_page(
 # --- the unfiltered list as compiled queries (the API's GET /customers without filters) -
 # The commonest list request, the first or a deeper page in one of the sort orders with
 # no filter, costs more to build and compile as a queryset than the database spends on
-# it. Each (order, direction, first/deeper page, page size) gets its two queries compiled
-# once (``core.prepared``): the page's rows, and its customers' tags (the same page as a
-# subquery, so no list of ids is passed). They are the queries ``customer_page`` runs
-# for the same request; a test compares the two on every order.
+# it. Each (order, direction, first/deeper page, page size) gets its query compiled once
+# (``core.prepared``): the page's rows with their tags (``TagList``), the query
+# ``customer_page`` runs for the same request; a test compares the two on every order.
 _KEY_KINDS = {"name_key": "text", "created_at": "datetime", "updated_at": "datetime",
               "lead_score": "int"}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=128)
-def _plain_page_queries(field: str, descending: bool, deeper: bool, limit: int):
+def _plain_page_query(field: str, descending: bool, deeper: bool, limit: int) -> Prepared:
     def page(p):
         qs = Customer.objects.exclude(status=CustomerStatus.ARCHIVED).order_by(
             f"-{field}" if descending else field, "-pk" if descending else "pk"
         )
         if deeper:
             qs = qs.filter(keyset_q(field, p.value, p.pk, descending=descending))
-        return qs[: limit + 1]
+        return qs.values(*LIST_VALUES, "name_key", tag_list=TagList())[: limit + 1]
 
     kinds = {"value": _KEY_KINDS[field], "pk": "id"} if deeper else {}
-    rows = Prepared(lambda p: page(p).values(*LIST_VALUES, "name_key"), **kinds)
-    tags = Prepared(
-        lambda p: (
-            CustomerTag.objects.filter(customer_id__in=page(p).values("id"))
-            .order_by("tag")
-            .values("customer_id", "tag")
-        ),
-        **kinds,
-    )
-    return rows, tags
+    return Prepared(page, **kinds)
 
 
 def _no_filters(filters: dict[str, Any]) -> bool:
@@ -231,26 +242,17 @@ def _no_filters(filters: dict[str, Any]) -> bool:
 def customer_list_page(
     *, org: Organization, filters: dict[str, Any], params: ListParams, q: str | None
 ) -> dict:
-    """The API's list page as plain rows (``customer_page(rows=True)``): compiled queries
+    """The API's list page as plain rows (``customer_page(rows=True)``): a compiled query
     for an unfiltered list, ``customer_list`` + ``customer_page`` for the rest."""
     if (q and q.strip()) or not _no_filters(filters):
         return customer_page(customer_list(org=org, filters=filters), params=params, q=q, rows=True)
     order, field, descending, value, pk = page_position(
         params, model=Customer, orders=CUSTOMER_ORDERS, default="name"
     )
-    rows_query, tags_query = _plain_page_queries(field, descending, pk is not None, params.limit)
-    position = {} if pk is None else {"value": value, "pk": pk}
-    rows = rows_query(**position)
-    tags: dict[Any, list[str]] = defaultdict(list)
-    if rows:
-        for t in tags_query(**position):
-            tags[t["customer_id"]].append(t["tag"])
+    query = _plain_page_query(field, descending, pk is not None, params.limit)
+    rows = query() if pk is None else query(value=value, pk=pk)
     page = page_of(rows, limit=params.limit, order=order, field=field)
-    for row in page["items"]:
-        company_id, company_name = row.pop("company_id"), row.pop("company__name")
-        row["company"] = {"id": company_id, "name": company_name} if company_id else None
-        row["tags"] = tags.get(row["id"], [])
-        row.pop("name_key", None)
+    _list_rows(page["items"])
     return page
 
 

@@ -339,7 +339,7 @@ def test_close_names_respect_the_filters(api, org, people):
 @pytest.mark.parametrize("q", [None, "smi", "smi aus", "5550142", "John Smtih"])
 def test_list_rows_answer_exactly_what_the_validated_models_would(api, org, people, q):
     """The API builds its list items from plain rows without validating them again
-    (``CustomerPage.from_rows``); they must equal the schema's own reading of the models,
+    (``CustomerPage.data_from_rows``); they must equal the schema's own reading of the models,
     company, tags and all, on every kind of page (list, prefix, tokens, phone, close)."""
     import json
 

@@ -184,14 +184,38 @@ def _list_rows(rows: list[dict]) -> list[dict]:
     return rows
 
 
+@functools.lru_cache(maxsize=256)
+def _rows_by_ids_query(count: int) -> Prepared:
+    """The list rows of ``count`` customers by id (a search's page), not archived."""
+    names = [f"id{i}" for i in range(count)]
+    return Prepared(
+        lambda p: (
+            Customer.objects.exclude(status=CustomerStatus.ARCHIVED)
+            .filter(pk__in=[getattr(p, n) for n in names])
+            .values(*LIST_VALUES, "name_key", tag_list=TagList())
+        ),
+        **dict.fromkeys(names, "id"),
+    )
+
+
 def customer_page(
-    qs: QuerySet[Customer], *, params: ListParams, q: str | None, rows: bool = False
+    qs: QuerySet[Customer],
+    *,
+    params: ListParams,
+    q: str | None,
+    rows: bool = False,
+    plain: bool = False,
 ) -> dict:
     """One page of ``qs``: searched by ``q`` (match order) or sorted by ``params.order``.
     A name search with no result offers close names instead (``close_matches``).
     Items are customers with their tags, or with ``rows=True`` plain rows of the list
-    item's fields (what the API answers)."""
-    listed = qs.values(*LIST_VALUES, "name_key", tag_list=TagList()) if rows else qs
+    item's fields (what the API answers). ``plain``: ``qs`` is the unfiltered list
+    (``customer_list`` without filters), whose search results are read by a compiled
+    query."""
+
+    def listed() -> QuerySet:
+        return qs.values(*LIST_VALUES, "name_key", tag_list=TagList()) if rows else qs
+
     finish = _list_rows if rows else _with_tags
     if q and q.strip():
         ids, next_cursor = search_customer_ids(qs, q=q, limit=params.limit, cursor=params.cursor)
@@ -199,14 +223,17 @@ def customer_page(
         if close:
             ids = close_match_ids(q, limit=min(params.limit, CLOSE_MATCHES))
         found = {}
-        if ids:
-            found = {(r["id"] if rows else r.pk): r for r in listed.filter(pk__in=ids)}
+        if ids and rows and plain:
+            query = _rows_by_ids_query(len(ids))
+            found = {r["id"]: r for r in query(**{f"id{i}": pk for i, pk in enumerate(ids)})}
+        elif ids:
+            found = {(r["id"] if rows else r.pk): r for r in listed().filter(pk__in=ids)}
         return {
             "items": finish([found[i] for i in ids if i in found]),
             "next_cursor": next_cursor,
             "close_matches": close and bool(found),
         }
-    page = paginate(listed, params=params, orders=CUSTOMER_ORDERS, default="name")
+    page = paginate(listed(), params=params, orders=CUSTOMER_ORDERS, default="name")
     page["items"] = finish(page["items"])
     return page
 
@@ -244,8 +271,10 @@ def customer_list_page(
 ) -> dict:
     """The API's list page as plain rows (``customer_page(rows=True)``): a compiled query
     for an unfiltered list, ``customer_list`` + ``customer_page`` for the rest."""
-    if (q and q.strip()) or not _no_filters(filters):
-        return customer_page(customer_list(org=org, filters=filters), params=params, q=q, rows=True)
+    plain = _no_filters(filters)
+    if (q and q.strip()) or not plain:
+        qs = customer_list(org=org, filters=filters)
+        return customer_page(qs, params=params, q=q, rows=True, plain=plain)
     order, field, descending, value, pk = page_position(
         params, model=Customer, orders=CUSTOMER_ORDERS, default="name"
     )

@@ -88,3 +88,22 @@ def test_timestamps_come_back_exact_and_in_utc(org):
     assert read == written == echoed
     assert read.tzinfo is dt.UTC and echoed.tzinfo is dt.UTC and now.tzinfo is dt.UTC
     assert read.isoformat() == "2026-03-29T08:30:15.123456+00:00"
+
+
+def test_a_server_side_cursor_reads_timestamps_too(org):
+    """``QuerySet.iterator()`` reads through a named cursor."""
+    import datetime as dt
+
+    from frontdesk.core.tenancy import tenant_scope
+    from frontdesk.customers.models import Customer
+    from frontdesk.customers.tests.factories import make_customer
+
+    made = [make_customer(org, first_name=f"N{i}", last_name="Lee") for i in range(3)]
+    with tenant_scope(org):
+        read = list(
+            Customer.objects.order_by("created_at")
+            .values_list("pk", "created_at")
+            .iterator(chunk_size=2)
+        )
+    assert [pk for pk, _ in read] == [c.pk for c in made]
+    assert all(at.tzinfo is dt.UTC for _, at in read)

@@ -53,8 +53,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return connection
 
     def create_cursor(self, name=None):
-        # Django's create_cursor would put its own loader back on each cursor whose
-        # connection's loader has no ``timezone`` attribute (psycopg's has none)
-        if name is None and self._utc_timestamps():
+        """Django's cursors, without its check that reads a ``timezone`` attribute off
+        the connection's loader (psycopg's has none) to put its own loader back."""
+        if not self._utc_timestamps():
+            return super().create_cursor(name)
+        if not name:
             return self.connection.cursor()
-        return super().create_cursor(name)
+        # a named (server-side) cursor, as Django makes it (``QuerySet.iterator()``)
+        if self.settings_dict["OPTIONS"].get("server_side_binding") is not True:
+            return base.ServerSideCursor(
+                self.connection, name=name, scrollable=False, withhold=self.connection.autocommit
+            )
+        return self.connection.cursor(name, scrollable=False, withhold=self.connection.autocommit)

@@ -94,3 +94,17 @@ def test_a_crash_mid_file_resumes_after_the_last_batch_without_duplicates(
         assert imp.row_errors.count() == 6
         ranges = [list(r) for r in imp.created_ranges]
         assert ranges == [[1, 9], [10, 18], [19, 26], [27, 35], [36, 39]]
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_the_sqlite_bulk_settings_are_put_back_after_the_import(org):
+    def settings():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()[0]
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cache, cursor.fetchone()[0]
+
+    before = settings()
+    assert run_import(org, rows_csv(3)).created_count == 3
+    assert settings() == before

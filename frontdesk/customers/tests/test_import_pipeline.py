@@ -75,6 +75,7 @@ def test_a_crash_mid_file_resumes_after_the_last_batch_without_duplicates(
     org, monkeypatch, on_duplicate, cleaner
 ):
     monkeypatch.setattr(imports, "BATCH_SIZE", 10)
+    monkeypatch.setattr(imports, "SQLITE_BATCH_SIZE", 10)
     create, calls = imports._create, []
 
     def crashing(state, rows):

@@ -35,6 +35,7 @@ import csv
 import functools
 import io
 import json
+import logging
 import os
 import pickle
 import queue
@@ -83,6 +84,8 @@ from frontdesk.customers.search import (
 from frontdesk.events.services import event_emit
 from frontdesk.jobs.services import enqueue_on_commit
 from frontdesk.organizations.models import Organization
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
 # SQLite: fewer, larger transactions (each commit writes every page the batch dirtied to
@@ -693,17 +696,37 @@ def process_min_rows() -> int:
 
 @contextlib.contextmanager
 def _cleaner(job: CleanJob, parsed: Parsed, content: bytes, total: int) -> Iterator[Iterator]:
-    if total - job.after >= process_min_rows():
+    """The batches, cleaned in the helper process for a large file (or when it cannot
+    start or fails before its first batch, in a thread), in a thread for a small one."""
+    with ThreadPoolExecutor(1, thread_name_prefix="import-clean") as pool:
+        in_thread = functools.partial(_ahead, pool, clean_stream(job, parsed))
+        if total - job.after < process_min_rows():
+            yield in_thread()
+            return
         try:
             cleaner = _ProcessCleaner(job, content)
-        except OSError:  # no process to be had: clean in a thread
-            pass
-        else:
-            with contextlib.closing(cleaner):
-                yield iter(cleaner)
+        except OSError as exc:
+            logger.warning("No cleaning process for the import (%s); cleaning in a thread", exc)
+            yield in_thread()
             return
-    with ThreadPoolExecutor(1, thread_name_prefix="import-clean") as pool:
-        yield _ahead(pool, clean_stream(job, parsed))
+        with contextlib.closing(cleaner):
+            yield _first_or_fallback(iter(cleaner), cleaner.close, in_thread)
+
+
+def _first_or_fallback(batches: Iterator, close: Callable, fallback: Callable) -> Iterator:
+    """``batches``; if the first one fails (the helper cannot start: a broken
+    environment, no memory), ``fallback()``'s instead. A failure after that fails the
+    import: the helper's batches cannot be taken over halfway."""
+    try:
+        first = next(batches, None)
+    except RuntimeError as exc:
+        logger.warning("The import's cleaning process failed (%s); cleaning in a thread", exc)
+        close()
+        yield from fallback()
+        return
+    if first is not None:
+        yield first
+        yield from batches
 
 
 def _ahead(pool: ThreadPoolExecutor, stream: Iterator) -> Iterator:
@@ -725,9 +748,11 @@ class _ProcessCleaner:
 
     AHEAD = 3
 
+    COMMAND = (sys.executable, "-m", "frontdesk.customers.import_cleaner")
+
     def __init__(self, job: CleanJob, content: bytes) -> None:
         self.proc = subprocess.Popen(  # noqa: S603 (our own module, no shell)
-            [sys.executable, "-m", "frontdesk.customers.import_cleaner"],
+            self.COMMAND,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )

@@ -2,6 +2,9 @@
 helper process with the same result as in a thread, resuming after a crash without
 duplicates."""
 
+import contextlib
+import itertools
+import sys
 import uuid
 
 import pytest
@@ -192,3 +195,32 @@ def test_a_failing_helper_process_fails_the_import_and_leaves_no_process(org):
     finally:
         cleaner.close()
     assert cleaner.proc.returncode is not None
+
+
+def test_a_helper_process_that_cannot_start_leaves_the_cleaning_to_a_thread(
+    org, monkeypatch, settings
+):
+    settings.IMPORT_PROCESS_MIN_ROWS = 0
+    monkeypatch.setattr(imports._ProcessCleaner, "COMMAND", (sys.executable, "-c", "exit(3)"))
+    imp = run_import(org, rows_csv(5, bad_every=2))
+    assert (imp.status, imp.created_count, imp.error_count) == ("completed", 3, 2)
+
+
+def test_the_helper_process_failing_after_its_first_batch_fails_the_import(org, monkeypatch):
+    monkeypatch.setattr(imports, "SQLITE_BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+
+    def cleaner(job, parsed, content, total):
+        def batches():
+            yield from itertools.islice(imports.clean_stream(job, parsed), 1)
+            raise RuntimeError("The cleaning process ended unexpectedly (EOFError).")
+
+        return contextlib.nullcontext(imports._first_or_fallback(batches(), lambda: None, None))
+
+    monkeypatch.setattr(imports, "_cleaner", cleaner)
+    with pytest.raises(RuntimeError, match="ended unexpectedly"):
+        run_import(org, rows_csv(5))
+    with tenant_scope(org):
+        imp = CustomerImport.objects.get()
+        assert (imp.status, imp.processed_rows, Customer.objects.count()) == ("failed", 2, 2)
+        assert "ended unexpectedly" in imp.failure

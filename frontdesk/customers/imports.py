@@ -6,33 +6,44 @@ What "nothing half-imported" means here (docs/customers.md, "Import and export")
   a name, wrong number of cells) is not imported at all and is listed in the error
   report with its row number, field and message; the valid rows are imported.
   A dry run (``dry_run``) does everything but write, so the report can be read first.
-* **An import is one unit.** Each batch of ``BATCH_SIZE`` rows is one transaction that
-  writes its customers, the search index, the import's progress and its row errors
-  together, so a crashed job resumes exactly after the last committed batch (jobs are
-  delivered at least once). ``import_revert`` undoes the whole import: customers it
-  created are archived (rule 3: archived, never deleted), fields it changed on existing
-  customers are put back (where nobody changed them since) and contact rows it added are
-  removed.
+* **An import is one unit.** Each batch of ``BATCH_SIZE`` rows (``SQLITE_BATCH_SIZE`` on
+  SQLite) is one transaction that writes its customers, the search index, the import's
+  progress and its row errors together, so a crashed job resumes exactly after the last
+  committed batch (jobs are delivered at least once). ``import_revert`` undoes the whole
+  import: customers it created are archived (rule 3: archived, never deleted), fields it
+  changed on existing customers are put back (where nobody changed them since) and
+  contact rows it added are removed.
 
 Speed: rows are parsed with :mod:`csv` and cleaned (phones and emails normalized once per
-distinct input, cached; the search document and name keys built) in a second thread while
-the first writes the previous batch; duplicates are looked up with one query per key kind
-per batch (the batch's keys as one array or JSON list); customers and their rows go in as
-one ``COPY`` per table per batch on PostgreSQL (``executemany`` on SQLite), numbers taken
-as one block per batch (``reference_block``), the SQLite FTS rows inserted per batch. One
-audit entry per import (upload, finish, revert) and one ``customers.imported`` event, not
-one per customer.
+distinct input, cached; the search document and name keys built; each table's row
+rendered as ``COPY`` text or a parameter tuple, less the ids, number, organization and
+timestamps) ahead of the writer, in a helper process for a large file and in a thread for
+a small one; the writer looks up duplicates with one query per key kind per batch (the
+batch's keys as one array or JSON list), adds the missing values and sends the batch as
+one ``COPY`` per table on PostgreSQL (``executemany`` on SQLite), numbers taken as one
+block per batch (``reference_block``), the SQLite FTS rows inserted per batch. The rows it
+creates get time-ordered ids (``_ordered_ids``; not customers on SQLite), so they append
+to the primary keys and to the indexes that lead with ``customer_id``. One audit entry per
+import (upload, finish, revert) and one ``customers.imported`` event, not one per
+customer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
-import itertools
 import json
+import logging
 import os
+import pickle
+import queue
 import re
+import subprocess
+import sys
+import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -74,7 +85,13 @@ from frontdesk.events.services import event_emit
 from frontdesk.jobs.services import enqueue_on_commit
 from frontdesk.organizations.models import Organization
 
+logger = logging.getLogger(__name__)
+
 BATCH_SIZE = 2000
+# SQLite: fewer, larger transactions (each commit writes every page the batch dirtied to
+# the WAL: 2,000 -> 5,000 rows saved ~0.25 CPU-s per 10,000 rows); a batch holds the
+# write lock for about a second
+SQLITE_BATCH_SIZE = 5000
 ERRORS_KEPT = 10_000  # row errors stored per import (all are counted)
 Status = CustomerImport.Status
 
@@ -454,22 +471,8 @@ class _Run:
     imp: CustomerImport
     org: Organization
     actor: Actor
+    job: CleanJob
     seen: dict[str, int] = field(default_factory=dict)  # identity key -> first row number
-
-
-def _batches(parsed: Parsed, after: int) -> Iterator[list[tuple[int, list[str] | None, str]]]:
-    """The rows after row ``after`` (committed by an earlier attempt), ``BATCH_SIZE`` at
-    a time."""
-    batch: list[tuple[int, list[str] | None, str]] = []
-    for item in iter_rows(parsed):
-        if item[0] <= after:
-            continue
-        batch.append(item)
-        if len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def customer_import_run(
@@ -482,10 +485,11 @@ def customer_import_run(
     """Run (or resume after a crash) an import batch by batch. Idempotent: a finished
     import is returned as it is.
 
-    The rows of the next batch are cleaned (parsed, validated, normalized, their search
-    document built) in a second thread while this one writes the current batch: the
-    cleaning is pure Python without the database, and the writer spends much of its
-    time waiting for the database (which releases the GIL), so the two overlap."""
+    The rows are cleaned (parsed, validated, normalized, their search document built and
+    their table rows rendered) ahead of the writer: in a helper process for a large file
+    (``_ProcessCleaner``: the two then run on two cores instead of taking turns on the
+    GIL), in a second thread for a small one (``_ThreadCleaner``), the same code either
+    way. The writer looks up duplicates, numbers the batch and sends it."""
     imp = CustomerImport.objects.get(pk=customer_import.pk)
     if imp.status not in (Status.QUEUED, Status.RUNNING):
         return imp
@@ -493,21 +497,23 @@ def customer_import_run(
         imp.status = Status.RUNNING
         imp.started_at = timezone.now()
         imp.save(update_fields=["status", "started_at", "updated_at"])
-    state = _Run(imp=imp, org=org, actor=actor)
-    parsed = parse_header(bytes(imp.content))
+    content = bytes(imp.content)
+    parsed = parse_header(content)
     columns = [(i, imp.mapping[h]) for i, h in enumerate(parsed.headers) if h in imp.mapping]
-    clean = functools.partial(
-        clean_batch, columns=columns, width=len(parsed.headers), region=org.country
+    job = CleanJob(
+        columns=columns,
+        width=len(parsed.headers),
+        region=org.country,
+        after=imp.processed_rows,
+        batch_size=SQLITE_BATCH_SIZE if connection.vendor == "sqlite" else BATCH_SIZE,
+        copy=connection.vendor == "postgresql",
     )
+    state = _Run(imp=imp, org=org, actor=actor, job=job)
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-clean") as pool:
-            batches = _batches(parsed, imp.processed_rows)
-            ahead = [(b, pool.submit(clean, b)) for b in itertools.islice(batches, 1)]
-            while ahead:
-                items, cleaning = ahead.pop(0)
-                ahead.extend((b, pool.submit(clean, b)) for b in itertools.islice(batches, 1))
-                _batch(state, items[-1][0], *cleaning.result())
-                if progress and ahead:
+        with _bulk_settings(), _cleaner(job, parsed, content, imp.total_rows) as batches:
+            for batch in batches:
+                _batch(state, *batch)
+                if progress:
                     progress(imp)
         with transaction.atomic():
             imp.status = Status.COMPLETED
@@ -534,6 +540,32 @@ def customer_import_run(
     return imp
 
 
+@contextlib.contextmanager
+def _bulk_settings() -> Iterator[None]:
+    """On SQLite, for this connection and for the length of the import: a page cache big
+    enough for the indexes being written (the default 2 MB makes every batch read and
+    write most index pages again), and a checkpoint every ~100 MB of WAL instead of every
+    4 MB (each checkpoint copies every page dirtied since the last one into the database
+    file and syncs it; fewer, larger checkpoints write a page dirtied by many batches
+    once). Both are put back afterwards; nothing changes for other connections."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (cache_size,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (autocheckpoint,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -131072")  # KiB: 128 MiB at most
+        cursor.execute("PRAGMA wal_autocheckpoint = 25000")  # pages
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
+
+
 def _summary(imp: CustomerImport) -> dict[str, Any]:
     return {
         "rows": imp.total_rows,
@@ -545,13 +577,47 @@ def _summary(imp: CustomerImport) -> dict[str, Any]:
     }
 
 
-def clean_batch(
-    items, *, columns: list[tuple[int, str]], width: int, region: str
-) -> tuple[list[Row], list[tuple[int, str, str]]]:
-    """The batch's valid rows and the errors of the others. Touches no database, so it
-    may run in another thread."""
+# --- cleaning: rows in, rendered table rows out (no database) ---------------------------
+@dataclass(frozen=True)
+class CleanJob:
+    """What cleaning needs to know; pickled to the helper process."""
+
+    columns: list[tuple[int, str]]  # (cell index, field)
+    width: int
+    region: str
+    after: int  # rows up to this one were committed by an earlier attempt
+    batch_size: int
+    copy: bool  # PostgreSQL: rows rendered as COPY text; SQLite: as parameter tuples
+
+
+# A cleaned row as the writer gets it: a plain tuple (cheap to pickle back from the
+# helper process), the table rows rendered but for the values the writer adds (ids, the
+# customer number, organization and timestamps):
+# (row number, identity keys, the row's cells (to clean again for an update), the
+#  customer's rest, phones' rests, emails' rests, the address's rest or None, tags'
+#  rests, FTS text, phone FTS text)
+Packed = tuple
+P_NUMBER, P_KEYS, P_CELLS, P_CUSTOMER, P_PHONES, P_EMAILS, P_ADDRESS, P_TAGS = range(8)
+P_FTS, P_PHONE_FTS = 8, 9
+
+
+def _row_data(cells: list[str], columns: list[tuple[int, str]]) -> dict[str, str]:
+    data = {}
+    for i, name in columns:
+        value = cells[i].strip()
+        if value:
+            data[name] = _unquote(value)
+    return data
+
+
+def clean_batch(items, job: CleanJob) -> tuple[list[Packed], list[tuple[int, str, str]]]:
+    """The batch's valid rows, packed, and the errors of the others. Touches no
+    database, so it may run in another thread or process."""
     errors: list[tuple[int, str, str]] = []
-    rows: list[Row] = []
+    rows: list[Packed] = []
+    width, columns, region = job.width, job.columns, job.region
+    tables = _tables(job.copy)
+    customer, phone, email, address, tag = (tables[m] for m in _CHILDREN_OF_CUSTOMER)
     for number, cells, problem in items:
         if cells is None:
             errors.append((number, "", problem))
@@ -561,25 +627,203 @@ def clean_batch(
                 (number, "", f"The row has {len(cells)} cells; the header has {width} columns.")
             )
             continue
-        data = {}
-        for i, name in columns:
-            value = cells[i].strip()
-            if value:
-                data[name] = _unquote(value)
-        row, row_errors = clean_row(number, data, region)
+        row, row_errors = clean_row(number, _row_data(cells, columns), region)
         if row is None:
             errors.extend((number, f, m) for f, m in row_errors)
-        else:
-            rows.append(row)
+            continue
+        display, name_key, last_first_key, text = row.document
+        a = row.address
+        rows.append(
+            (
+                number,
+                row.keys(),
+                cells,
+                customer.render(
+                    {
+                        **row.values,
+                        "display_name": display,
+                        "name_key": name_key,
+                        "last_first_key": last_first_key,
+                        "primary_phone": row.phones[0]["number"] if row.phones else "",
+                        "primary_email": row.emails[0]["address"] if row.emails else "",
+                        "search_text": text,
+                    }
+                ),
+                [
+                    phone.render({"position": i, "primary": i == 0, **p})
+                    for i, p in enumerate(row.phones)
+                ],
+                [
+                    email.render({"position": i, "primary": i == 0, **e})
+                    for i, e in enumerate(row.emails)
+                ],
+                address.render(
+                    {
+                        "primary": True,
+                        "key": address_key(a["street"], a["postal_code"], a["city"]),
+                        **a,
+                    }
+                )
+                if a
+                else None,
+                [tag.render({"tag": t}) for t in row.tags],
+                text,
+                " ".join(p["digits"] for p in row.phones),
+            )
+        )
     return rows, errors
 
 
-def _owners(org: Organization, rows: list[Row]) -> dict[str, set]:
+def clean_stream(job: CleanJob, parsed: Parsed) -> Iterator[tuple[int, list, list]]:
+    """``(last row number, packed rows, errors)`` per batch after ``job.after``."""
+    batch: list[tuple[int, list[str] | None, str]] = []
+    for item in iter_rows(parsed):
+        if item[0] <= job.after:
+            continue
+        batch.append(item)
+        if len(batch) >= job.batch_size:
+            yield (batch[-1][0], *clean_batch(batch, job))
+            batch = []
+    if batch:
+        yield (batch[-1][0], *clean_batch(batch, job))
+
+
+def process_min_rows() -> int:
+    """Files with at least this many rows (left to import) are cleaned in a helper
+    process; smaller ones in a thread (starting the process costs ~0.5 s of CPU)."""
+    return int(getattr(settings, "IMPORT_PROCESS_MIN_ROWS", 20_000))
+
+
+@contextlib.contextmanager
+def _cleaner(job: CleanJob, parsed: Parsed, content: bytes, total: int) -> Iterator[Iterator]:
+    """The batches, cleaned in the helper process for a large file (or when it cannot
+    start or fails before its first batch, in a thread), in a thread for a small one."""
+    with ThreadPoolExecutor(1, thread_name_prefix="import-clean") as pool:
+        in_thread = functools.partial(_ahead, pool, clean_stream(job, parsed))
+        if total - job.after < process_min_rows():
+            yield in_thread()
+            return
+        try:
+            cleaner = _ProcessCleaner(job, content)
+        except OSError as exc:
+            logger.warning("No cleaning process for the import (%s); cleaning in a thread", exc)
+            yield in_thread()
+            return
+        with contextlib.closing(cleaner):
+            yield _first_or_fallback(iter(cleaner), cleaner.close, in_thread)
+
+
+def _first_or_fallback(batches: Iterator, close: Callable, fallback: Callable) -> Iterator:
+    """``batches``; if the first one fails (the helper cannot start: a broken
+    environment, no memory), ``fallback()``'s instead. A failure after that fails the
+    import: the helper's batches cannot be taken over halfway."""
+    try:
+        first = next(batches, None)
+    except RuntimeError as exc:
+        logger.warning("The import's cleaning process failed (%s); cleaning in a thread", exc)
+        close()
+        yield from fallback()
+        return
+    if first is not None:
+        yield first
+        yield from batches
+
+
+def _ahead(pool: ThreadPoolExecutor, stream: Iterator) -> Iterator:
+    """The stream's items, the next one made in ``pool`` while the caller works."""
+    pending = pool.submit(next, stream, None)
+    while (item := pending.result()) is not None:
+        pending = pool.submit(next, stream, None)
+        yield item
+
+
+class _ProcessCleaner:
+    """Cleaning in a helper process (``python -m frontdesk.customers.import_cleaner``):
+    the job and the file go in on its stdin, pickled batches come back on its stdout, read
+    ahead by a thread (up to ``AHEAD`` batches) so the helper keeps working while this
+    process writes. A subprocess rather than ``multiprocessing``: the job runs inside a
+    django-q worker, a daemonic process, which may not have multiprocessing children,
+    and forking a process with threads is unsafe. If this process dies, the helper reads
+    EOF or a broken pipe and ends."""
+
+    AHEAD = 3
+
+    COMMAND = (sys.executable, "-m", "frontdesk.customers.import_cleaner")
+
+    def __init__(self, job: CleanJob, content: bytes) -> None:
+        self.proc = subprocess.Popen(  # noqa: S603 (our own module, no shell)
+            self.COMMAND,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self.queue: queue.Queue = queue.Queue(maxsize=self.AHEAD)
+        self.stop = threading.Event()
+        self.reader = threading.Thread(target=self._read, name="import-clean-read", daemon=True)
+        self.reader.start()
+        # written by a thread: the helper reads it once Django is set up (~0.5 s)
+        self.writer = threading.Thread(
+            target=self._write, args=(job, content), name="import-clean-write", daemon=True
+        )
+        self.writer.start()
+
+    def _write(self, job: CleanJob, content: bytes) -> None:
+        with contextlib.suppress(OSError):  # the helper died: the reader reports it
+            with self.proc.stdin:
+                pickle.dump((job, content), self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
+            with contextlib.suppress(queue.Full):
+                self.queue.put(item, timeout=0.1)
+                return True
+        return False
+
+    def _read(self) -> None:
+        try:
+            while True:
+                item = pickle.load(self.proc.stdout)  # noqa: S301 (our own child's pipe)
+                if not self._put(item) or item is None or isinstance(item, str):
+                    return
+        except Exception as exc:  # EOF: the helper died
+            self._put(f"The cleaning process ended unexpectedly ({exc!r}).")
+
+    def __iter__(self) -> Iterator[tuple[int, list, list]]:
+        while (item := self.queue.get()) is not None:
+            if isinstance(item, str):  # the helper's error
+                raise RuntimeError(item)
+            yield item
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.reader.join()
+        self.writer.join()
+        self.proc.stdout.close()
+
+
+def clean_in_process(stdin, stdout) -> None:
+    """The helper process's work (``import_cleaner``): read the job, write the batches."""
+    job, content = pickle.load(stdin)  # noqa: S301 (our parent's pipe)
+    try:
+        for batch in clean_stream(job, parse_header(content)):
+            pickle.dump(batch, stdout, protocol=pickle.HIGHEST_PROTOCOL)
+            stdout.flush()
+    except Exception as exc:  # reported to the writer, which fails the import with it
+        pickle.dump(f"Cleaning failed: {exc!r}", stdout)
+    else:
+        pickle.dump(None, stdout)
+    stdout.flush()
+
+
+def _owners(org: Organization, rows: list[Packed]) -> dict[str, set]:
     """Identity key (``p:+1512…``, ``e:ann@…``) → the live customers of ``org`` that
     have it (merged tombstones left out): one query per key kind for the whole batch,
     the batch's keys passed as one array (PostgreSQL) or one JSON list (SQLite)."""
-    phones = sorted({p["number"] for r in rows for p in r.phones})
-    emails = sorted({e["key"] for r in rows for e in r.emails})
+    keys = {k for r in rows for k in r[P_KEYS]}
+    phones = sorted(k[2:] for k in keys if k[0] == "p")
+    emails = sorted(k[2:] for k in keys if k[0] == "e")
     owners: dict[str, set] = defaultdict(set)
     sqlite = connection.vendor == "sqlite"
     org_id = org.pk.hex if sqlite else org.pk
@@ -624,28 +868,29 @@ def _owners(org: Organization, rows: list[Row]) -> dict[str, set]:
     return owners
 
 
-def _batch(state: _Run, last_row: int, rows: list[Row], errors: list) -> None:
+def _batch(state: _Run, last_row: int, rows: list[Packed], errors: list) -> None:
     """Look up the batch's duplicates and write it (customers, progress, row errors) in
     one transaction."""
     imp, org = state.imp, state.org
     owners = _owners(org, rows)
-    create: list[Row] = []
-    update: dict[Any, Row] = {}
+    create: list[Packed] = []
+    update: dict[Any, Packed] = {}
     skipped = 0
     policy = imp.on_duplicate
+    seen = state.seen
     for row in rows:
-        keys = row.keys()
+        keys = row[P_KEYS]
         matches = set().union(*(owners.get(k, set()) for k in keys)) if keys else set()
-        earlier = next((state.seen[k] for k in keys if k in state.seen), None)
+        earlier = next((seen[k] for k in keys if k in seen), None)
         if policy == "create" or not (matches or earlier):
             for k in keys:
-                state.seen.setdefault(k, row.number)
+                seen.setdefault(k, row[P_NUMBER])
             create.append(row)
         elif policy == "skip" or earlier:
             skipped += 1  # a duplicate of a customer, or of an earlier row of this file
         elif len(matches) > 1:
             errors.append(
-                (row.number, "", f"Matches {len(matches)} customers; merge them, then import.")
+                (row[P_NUMBER], "", f"Matches {len(matches)} customers; merge them, then import.")
             )
         elif next(iter(matches)) in update:
             skipped += 1
@@ -703,28 +948,35 @@ def _chunks(items: list, size: int):
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
+_CHILDREN_OF_CUSTOMER = (Customer, CustomerPhone, CustomerEmail, CustomerAddress, CustomerTag)
+# the columns the writer fills in, first; the cleaner renders the rest
+_LEAD = ("id", "number", "organization_id", "created_at", "updated_at")
+_CHILD_LEAD = ("id", "customer_id", "organization_id", "created_at", "updated_at")
 
-class _Inserter:
+
+class _Table:
     """``INSERT`` of plain rows without building model instances (``bulk_create``
-    spends most of an import's time preparing 40 fields per object): one ``COPY`` in
-    text format per batch on PostgreSQL, the whole batch written as one string;
-    ``executemany`` on SQLite. Values are given by attname; missing ones take the
-    field's default, converted once."""
+    spends most of an import's time preparing 40 fields per object). The columns are the
+    ``lead`` ones the writer knows (ids, organization, timestamps), then the rest, which
+    the cleaner renders from values given by attname (missing ones take the field's
+    default, converted once): as ``COPY`` text on PostgreSQL (one ``COPY`` per table and
+    batch), as a parameter tuple for ``executemany`` on SQLite."""
 
-    def __init__(self, model) -> None:
+    def __init__(self, model, lead: tuple[str, ...], copy: bool) -> None:
         qn = connection.ops.quote_name
-        fields = list(model._meta.concrete_fields)
-        columns = ", ".join(qn(f.column) for f in fields)
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        rest = [f for name, f in fields.items() if name not in lead]
+        columns = ", ".join(qn(f.column) for f in [*(fields[n] for n in lead), *rest])
         marks = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
         self.copy_sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
-        self.copy = connection.vendor == "postgresql"
-        make = self._copy_converter if self.copy else self._converter
-        self.converters = [make(f) for f in fields]
-        self.position = {f.attname: i for i, f in enumerate(fields)}
+        self.copy = copy
+        make = self._copy_converter if copy else self._converter
+        self.converters = [make(f) for f in rest]
+        self.position = {f.attname: i for i, f in enumerate(rest)}
         self.defaults = [
-            conv(None if f.primary_key or not f.has_default() and f.null else f.get_default())
-            for f, conv in zip(fields, self.converters, strict=True)
+            conv(None if not f.has_default() and f.null else f.get_default())
+            for f, conv in zip(rest, self.converters, strict=True)
         ]
 
     @staticmethod
@@ -762,38 +1014,37 @@ class _Inserter:
             return lambda v: "\\N" if v is None else cell(json.dumps(v))
         return cell
 
-    def values(self, rows: list[dict[str, Any]], constant: dict[str, Any]) -> list[list]:
-        """Each row's cells in column order; ``constant`` holds values every row shares."""
+    def render(self, values: dict[str, Any]) -> str | tuple:
+        """The row's cells after the lead ones: COPY text, or a parameter tuple."""
         position, converters = self.position, self.converters
-        base = list(self.defaults)
-        for name, value in constant.items():
-            base[position[name]] = converters[position[name]](value)
-        out = []
-        for row in rows:
-            cells = base.copy()
-            for name, value in row.items():
-                i = position[name]
-                cells[i] = converters[i](value)
-            out.append(cells)
-        return out
+        cells = self.defaults.copy()
+        for name, value in values.items():
+            i = position[name]
+            cells[i] = converters[i](value)
+        return "\t".join(cells) if self.copy else tuple(cells)
 
-    def insert(self, rows: list[dict[str, Any]], constant: dict[str, Any]) -> None:
+    def write(self, rows: list) -> None:
+        """COPY text lines, or parameter tuples."""
         if not rows:
             return
-        params = self.values(rows, constant)
         with connection.cursor() as cursor:
             if self.copy:
-                # COPY: one stream for the batch, several times faster than INSERTs
+                # one stream for the batch, several times faster than INSERTs, sent in
+                # pieces so that PostgreSQL inserts one while the next is sent
                 with cursor.cursor.copy(self.copy_sql) as copy:
-                    copy.write("".join(["\t".join(cells) + "\n" for cells in params]))
+                    for chunk in _chunks(rows, 500):
+                        copy.write("".join(chunk))
                 return
-            for chunk in _chunks(params, 1000):
+            for chunk in _chunks(rows, 1000):
                 cursor.executemany(self.sql, chunk)
 
 
 @functools.cache
-def _inserter(model, vendor: str) -> _Inserter:
-    return _Inserter(model)
+def _tables(copy: bool) -> dict[Any, _Table]:
+    return {
+        model: _Table(model, _LEAD if model is Customer else _CHILD_LEAD, copy)
+        for model in _CHILDREN_OF_CUSTOMER
+    }
 
 
 def _new_ids(count: int) -> list[str]:
@@ -806,68 +1057,90 @@ def _new_ids(count: int) -> list[str]:
     return [text[i : i + 32] for i in range(0, 32 * count, 32)]
 
 
-def _create(state: _Run, rows: list[Row]) -> None:
+_ordered_lock = threading.Lock()
+_ordered_last = 0  # the last 60-bit (milliseconds << 12 | counter) prefix handed out
+
+
+def _ordered_ids(count: int) -> list[str]:
+    """``count`` time-ordered UUIDs (RFC 9562 version 7) as 32 hex digits, strictly
+    increasing within this process: 48 bits of Unix milliseconds and a 12-bit counter
+    (advanced as one 60-bit number, RFC 9562 6.2 method 3, so a block of ids may run a
+    few milliseconds ahead of the clock), then 62 random bits, which keep ids of
+    different processes apart. New rows then land at the right-hand end of the primary
+    key and of every index that leads with ``customer_id`` instead of on a random page
+    of each: on a large table that is the difference between appending to one cached
+    page and reading and dirtying a different page per row and index.
+
+    Not for customers on SQLite: their FTS rowid is the id's top 63 bits
+    (``search.fts_rowid``), which must stay unique, and here those bits are mostly the
+    clock."""
+    global _ordered_last
+    with _ordered_lock:
+        first = max(time.time_ns() // 1_000_000 << 12, _ordered_last + 1)
+        _ordered_last = first + count - 1
+    rand = os.urandom(8 * count).hex()
+    return [  # the variant (two bits 10) then 62 random bits
+        f"{p >> 12:012x}7{p & 0xFFF:03x}{_VARIANT[rand[j]]}{rand[j + 1 : j + 16]}"
+        for p, j in zip(range(first, first + count), range(0, 16 * count, 16), strict=True)
+    ]
+
+
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+
+
+def _create(state: _Run, rows: list[Packed]) -> None:
     imp, org = state.imp, state.org
     numbers = reference_block(org=org, kind="customer", count=len(rows))
     first = int(numbers[0].rsplit("-", 1)[1])
     imp.created_ranges = [*imp.created_ranges, [first, first + len(rows) - 1]]
     now = timezone.now()
-    customers, phones, emails, addresses, tags, fts, phone_fts = [], [], [], [], [], [], []
-    ids = iter(
-        _new_ids(len(rows) + sum(len(r.phones) + len(r.emails) + len(r.tags) + 1 for r in rows))
-    )
     sqlite = connection.vendor == "sqlite"
-    for row, number in zip(rows, numbers, strict=True):
-        cid = next(ids)
-        display, name_key, last_first_key, text = row.document
-        customers.append(
-            {
-                **row.values,
-                "id": cid,
-                "number": number,
-                "display_name": display,
-                "name_key": name_key,
-                "last_first_key": last_first_key,
-                "primary_phone": row.phones[0]["number"] if row.phones else "",
-                "primary_email": row.emails[0]["address"] if row.emails else "",
-                "search_text": text,
-            }
-        )
-        for i, p in enumerate(row.phones):
-            phones.append(
-                {"id": next(ids), "customer_id": cid, "position": i, "primary": i == 0, **p}
-            )
-        for i, e in enumerate(row.emails):
-            emails.append(
-                {"id": next(ids), "customer_id": cid, "position": i, "primary": i == 0, **e}
-            )
-        if row.address:
-            a = row.address
-            addresses.append(
-                {
-                    "id": next(ids),
-                    "customer_id": cid,
-                    "key": address_key(a["street"], a["postal_code"], a["city"]),
-                    **a,
-                }
-            )
-        tags.extend({"id": next(ids), "customer_id": cid, "tag": t} for t in row.tags)
-        if sqlite:
-            rowid = int(cid, 16) >> 65  # search.fts_rowid
-            if text:
-                fts.append((rowid, cid, text))
-            if row.phones:
-                phone_fts.append((rowid, cid, " ".join(p["digits"] for p in row.phones)))
-    base = {"organization_id": org.pk, "created_at": now, "updated_at": now}
-    for model, objs, constant in (
-        (Customer, customers, base),
-        (CustomerPhone, phones, base),
-        (CustomerEmail, emails, base),
-        (CustomerAddress, addresses, {**base, "primary": True}),
-        (CustomerTag, tags, base),
-    ):
-        _inserter(model, connection.vendor).insert(objs, constant)
+    tables = _tables(not sqlite)
+    # random customer ids on SQLite (the FTS rowid is their top 63 bits); otherwise each
+    # table's ids from an increasing block
+    cids = _new_ids(len(rows)) if sqlite else _ordered_ids(len(rows))
+    out: dict[Any, list] = {}
     if sqlite:
+        const = (org.pk.hex, *[connection.ops.adapt_datetimefield_value(now)] * 2)
+        out[Customer] = [
+            (cid, number, *const, *r[P_CUSTOMER])
+            for cid, number, r in zip(cids, numbers, rows, strict=True)
+        ]
+    else:
+        const = f"{org.pk}\t{now.isoformat()}\t{now.isoformat()}\t"
+        out[Customer] = [
+            f"{cid}\t{number}\t{const}{r[P_CUSTOMER]}\n"
+            for cid, number, r in zip(cids, numbers, rows, strict=True)
+        ]
+    for model, part in (
+        (CustomerPhone, P_PHONES),
+        (CustomerEmail, P_EMAILS),
+        (CustomerAddress, P_ADDRESS),
+        (CustomerTag, P_TAGS),
+    ):
+        if part == P_ADDRESS:
+            owned = [(cid, r[part]) for cid, r in zip(cids, rows, strict=True) if r[part]]
+        else:
+            owned = [(cid, one) for cid, r in zip(cids, rows, strict=True) for one in r[part]]
+        ids = _ordered_ids(len(owned))
+        if sqlite:
+            out[model] = [
+                (i, cid, *const, *rest) for i, (cid, rest) in zip(ids, owned, strict=True)
+            ]
+        else:
+            out[model] = [
+                f"{i}\t{cid}\t{const}{rest}\n" for i, (cid, rest) in zip(ids, owned, strict=True)
+            ]
+    for model in _CHILDREN_OF_CUSTOMER:
+        tables[model].write(out[model])
+    if sqlite:
+        fts, phone_fts = [], []
+        for cid, r in zip(cids, rows, strict=True):
+            rowid = int(cid, 16) >> 65  # search.fts_rowid
+            if r[P_FTS]:
+                fts.append((rowid, cid, r[P_FTS]))
+            if r[P_PHONE_FTS]:
+                phone_fts.append((rowid, cid, r[P_PHONE_FTS]))
         with connection.cursor() as cursor:
             for table, fts_rows in ((CUSTOMER_FTS, fts), (PHONE_FTS, phone_fts)):
                 cursor.executemany(
@@ -879,11 +1152,15 @@ def _create(state: _Run, rows: list[Row]) -> None:
 UPDATABLE = SCALAR_FIELDS | COMMUNICATION_FIELDS
 
 
-def _update(state: _Run, rows: dict[Any, Row], errors: list) -> int:
+def _update(state: _Run, packed: dict[Any, Packed], errors: list) -> int:
     """Fill in the matched customers: given scalar fields overwrite, phones, emails and
     tags are added, an address only where the customer has none. Returns how many
     customers changed (dry run: would change)."""
-    imp, org = state.imp, state.org
+    imp, org, job = state.imp, state.org, state.job
+    rows = {  # cleaned again in full: updates are the rare case
+        cid: clean_row(p[P_NUMBER], _row_data(p[P_CELLS], job.columns), job.region)[0]
+        for cid, p in packed.items()
+    }
     customers = {c.pk: c for c in Customer.objects.filter(pk__in=list(rows))}
     have: dict[Any, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for cid, number in CustomerPhone.objects.filter(customer_id__in=list(rows)).values_list(

@@ -135,6 +135,7 @@ def test_the_same_person_twice_in_a_file_is_one_customer_across_batches(
     api, upload, in_org, monkeypatch, dry_run
 ):
     monkeypatch.setattr("frontdesk.customers.imports.BATCH_SIZE", 2)  # rows 1-2, 3-4, 5
+    monkeypatch.setattr("frontdesk.customers.imports.SQLITE_BATCH_SIZE", 2)
     text = (
         GOOD
         + "Zed,Zulu,+1 214 555 0100,,,,\n"

@@ -302,11 +302,31 @@ def _tag(raw: str) -> str:
 _TAG_SPLIT = re.compile(r"[;|,]")
 
 
+_YES = {"true", "yes", "y", "1", "x", "on", "t"}
+_NO = {"false", "no", "n", "0", "off", "f"}
+
+
+def _flag(raw: str) -> bool:
+    """A spreadsheet's yes/no cell (``yes``, ``TRUE``, ``1``, ``x`` / ``no``, ``0``…)."""
+    value = raw.strip().casefold()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise ValueError("Yes or no (true/false, 1/0).")
+
+
 def clean_row(number: int, data: dict[str, str], region: str) -> tuple[Row | None, list]:
     """The row's values, or its errors as ``[(field, message), ...]``."""
     errors = Errors()
     scalars = {k: v for k, v in data.items() if k in SCALAR_FIELDS}
-    communication = {k: v for k, v in data.items() if k in COMMUNICATION_FIELDS}
+    communication = {}
+    for name in COMMUNICATION_FIELDS & data.keys():  # a blank cell leaves the default
+        if data[name].strip():
+            try:
+                communication[name] = _flag(data[name])
+            except ValueError as exc:
+                errors.add(name, str(exc))
     if communication:
         scalars["communication"] = communication
     scalars.setdefault("source", "import")

@@ -87,6 +87,31 @@ def test_a_malformed_csv_gets_row_errors_and_only_whole_rows_are_imported(api, u
         assert not CustomerPhone.objects.filter(number="+15125550152").exists()
 
 
+def test_yes_no_columns_import_as_opt_ins_and_anything_else_is_a_row_error(api, upload, in_org):
+    text = (
+        "First Name,Last Name,Phone,Opt In SMS,Email Opt In,Do Not Contact\n"
+        "Yes,Person,+15125550160,yes,TRUE,no\n"
+        "No,Person,+15125550161,0,n,x\n"
+        "Blank,Person,+15125550162,,,\n"
+        "Maybe,Person,+15125550163,maybe,1,0\n"
+    )
+    result = finished(api, upload(text))
+    assert result["mapping"]["Opt In SMS"] == "opt_in_sms"
+    assert (result["created_count"], result["error_count"]) == (3, 1)
+    errors = api.get(f"/imports/{result['id']}/errors").json()["items"]
+    assert [(e["row"], e["field"]) for e in errors] == [(4, "opt_in_sms")]
+    with in_org():
+        flags = {
+            c.first_name: (c.opt_in_sms, c.opt_in_email, c.do_not_contact)
+            for c in Customer.objects.all()
+        }
+    assert flags == {
+        "Yes": (True, True, False),
+        "No": (False, False, True),
+        "Blank": (False, False, False),  # blank cells keep the defaults
+    }
+
+
 def test_a_file_without_a_known_column_or_rows_is_422(upload):
     assert upload("x,y\n1,2\n").status_code == 422
     assert upload("").status_code == 422

@@ -62,9 +62,11 @@ def _tag_value(raw: str) -> str:
         raise ValidationFailed({"tag": str(exc)})
 
 
-def customer_list(*, org: Organization, filters: dict[str, Any] | None = None) -> QuerySet:
+def customer_list(*, org: Organization | None, filters: dict[str, Any] | None = None) -> QuerySet:
     """Customers matching ``filters`` (the list's query parameters). Archived customers
-    are left out unless ``status`` asks for them (``status=archived`` or ``all``)."""
+    are left out unless ``status`` asks for them (``status=archived`` or ``all``). The
+    organization is the current scope's (the scoped manager); ``org`` is not read, so a
+    compiled query (``core.prepared``) may build on this with ``org=None``."""
     f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     qs = Customer.objects.select_related("company")
     status = f.get("status")
@@ -190,7 +192,7 @@ def _rows_by_ids_query(count: int) -> Prepared:
     names = [f"id{i}" for i in range(count)]
     return Prepared(
         lambda p: (
-            Customer.objects.exclude(status=CustomerStatus.ARCHIVED)
+            customer_list(org=None)  # the default list's rule: archived left out
             .filter(pk__in=[getattr(p, n) for n in names])
             .values(*LIST_VALUES, "name_key", tag_list=TagList())
         ),
@@ -251,7 +253,7 @@ _KEY_KINDS = {"name_key": "text", "created_at": "datetime", "updated_at": "datet
 @functools.lru_cache(maxsize=128)
 def _plain_page_query(field: str, descending: bool, deeper: bool, limit: int) -> Prepared:
     def page(p):
-        qs = Customer.objects.exclude(status=CustomerStatus.ARCHIVED).order_by(
+        qs = customer_list(org=None).order_by(  # the default list's rule, as above
             f"-{field}" if descending else field, "-pk" if descending else "pk"
         )
         if deeper:

@@ -8,6 +8,7 @@ import json
 import uuid
 import zoneinfo
 
+import pytest
 from ninja.responses import NinjaJSONEncoder
 
 from frontdesk.core.api import FastJSONRenderer
@@ -48,7 +49,5 @@ def test_every_value_is_written_as_ninja_writes_it():
 
 
 def test_an_unknown_type_still_fails_as_before():
-    import pytest
-
     with pytest.raises(TypeError):
         FastJSONRenderer().render(None, {"v": object()}, response_status=200)
